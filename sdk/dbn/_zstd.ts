@@ -76,18 +76,20 @@ async function* fromCli(
       } catch { /* already exited */ }
     }
     await feeding;
-    const status = await child.status;
-    const text = (await stderr).trim();
-    if (finished) {
-      if (feedError) throw feedError;
-      if (!status.success) {
-        throw new DbnError(
-          `corrupt zstd data: ${text || `zstd exited with ${status.code}`}`,
-          name,
-          produced,
-        );
-      }
+    if (!finished) {
+      await child.status;
+      await stderr.catch(() => "");
     }
+  }
+  const status = await child.status;
+  const text = (await stderr).trim();
+  if (feedError) throw feedError;
+  if (!status.success) {
+    throw new DbnError(
+      `corrupt zstd data: ${text || `zstd exited with ${status.code}`}`,
+      name,
+      produced,
+    );
   }
 }
 

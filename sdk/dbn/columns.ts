@@ -51,48 +51,68 @@ export interface Cmbp1Columns {
   ask_pb: Uint16Array;
 }
 
-/** Allocates zeroed MBO columns for `n` records. */
+/** Carves typed arrays out of one zeroed buffer (one allocation per batch instead of one per field). */
+class Arena {
+  #buf: ArrayBuffer;
+  #at = 0;
+  constructor(bytes: number) {
+    this.#buf = new ArrayBuffer(bytes);
+  }
+  take<T>(ctor: new (b: ArrayBuffer, off: number, n: number) => T, n: number, width: number): T {
+    const t = new ctor(this.#buf, this.#at, n);
+    this.#at += Math.ceil((n * width) / 8) * 8;
+    return t;
+  }
+}
+
+/** Allocates zeroed MBO columns for `n` records (one buffer backs all columns). */
 export function allocMboColumns(n: number): MboColumns {
+  const pad = (b: number) => Math.ceil((n * b) / 8) * 8;
+  const a = new Arena(4 * pad(8) + 4 * pad(4) + pad(2) + 4 * pad(1));
   return {
     length: n,
-    publisher_id: new Uint16Array(n),
-    instrument_id: new Uint32Array(n),
-    ts_event: new BigUint64Array(n),
-    order_id: new BigUint64Array(n),
-    price: new BigInt64Array(n),
-    size: new Uint32Array(n),
-    flags: new Uint8Array(n),
-    channel_id: new Uint8Array(n),
-    action: new Uint8Array(n),
-    side: new Uint8Array(n),
-    ts_recv: new BigUint64Array(n),
-    ts_in_delta: new Int32Array(n),
-    sequence: new Uint32Array(n),
+    ts_event: a.take(BigUint64Array, n, 8),
+    order_id: a.take(BigUint64Array, n, 8),
+    price: a.take(BigInt64Array, n, 8),
+    ts_recv: a.take(BigUint64Array, n, 8),
+    instrument_id: a.take(Uint32Array, n, 4),
+    size: a.take(Uint32Array, n, 4),
+    ts_in_delta: a.take(Int32Array, n, 4),
+    sequence: a.take(Uint32Array, n, 4),
+    publisher_id: a.take(Uint16Array, n, 2),
+    flags: a.take(Uint8Array, n, 1),
+    channel_id: a.take(Uint8Array, n, 1),
+    action: a.take(Uint8Array, n, 1),
+    side: a.take(Uint8Array, n, 1),
   };
 }
 
-/** Allocates zeroed CMBP-1 columns for `n` records (rtype preset to 0xB1). */
+/** Allocates zeroed CMBP-1 columns for `n` records (rtype preset to 0xB1; one buffer backs all). */
 export function allocCmbp1Columns(n: number): Cmbp1Columns {
-  return {
+  const pad = (b: number) => Math.ceil((n * b) / 8) * 8;
+  const a = new Arena(5 * pad(8) + 5 * pad(4) + 3 * pad(2) + 4 * pad(1));
+  const c: Cmbp1Columns = {
     length: n,
-    rtype: new Uint8Array(n).fill(0xb1),
-    publisher_id: new Uint16Array(n),
-    instrument_id: new Uint32Array(n),
-    ts_event: new BigUint64Array(n),
-    price: new BigInt64Array(n),
-    size: new Uint32Array(n),
-    action: new Uint8Array(n),
-    side: new Uint8Array(n),
-    flags: new Uint8Array(n),
-    ts_recv: new BigUint64Array(n),
-    ts_in_delta: new Int32Array(n),
-    bid_px: new BigInt64Array(n),
-    ask_px: new BigInt64Array(n),
-    bid_sz: new Uint32Array(n),
-    ask_sz: new Uint32Array(n),
-    bid_pb: new Uint16Array(n),
-    ask_pb: new Uint16Array(n),
+    ts_event: a.take(BigUint64Array, n, 8),
+    price: a.take(BigInt64Array, n, 8),
+    ts_recv: a.take(BigUint64Array, n, 8),
+    bid_px: a.take(BigInt64Array, n, 8),
+    ask_px: a.take(BigInt64Array, n, 8),
+    instrument_id: a.take(Uint32Array, n, 4),
+    size: a.take(Uint32Array, n, 4),
+    ts_in_delta: a.take(Int32Array, n, 4),
+    bid_sz: a.take(Uint32Array, n, 4),
+    ask_sz: a.take(Uint32Array, n, 4),
+    publisher_id: a.take(Uint16Array, n, 2),
+    bid_pb: a.take(Uint16Array, n, 2),
+    ask_pb: a.take(Uint16Array, n, 2),
+    rtype: a.take(Uint8Array, n, 1),
+    action: a.take(Uint8Array, n, 1),
+    side: a.take(Uint8Array, n, 1),
+    flags: a.take(Uint8Array, n, 1),
   };
+  c.rtype.fill(0xb1);
+  return c;
 }
 
 /** A 64-bit column viewed as `Uint32Array` words: element `i` is `(w[2i], w[2i+1])` = (lo, hi). */

@@ -209,15 +209,20 @@ async function openBytes(
     return (isZstd(head) ? decompressFile(path, name, engine) : fileChunks(path))
       [Symbol.asyncIterator]();
   }
-  const raw = source instanceof Uint8Array
-    ? memoryChunks(source)
-    : source as AsyncIterable<Uint8Array>;
-  const it = raw[Symbol.asyncIterator]();
-  // Peek at least 4 bytes to detect compression.
-  let first = new Uint8Array(0);
+  if (source instanceof Uint8Array) {
+    const chunks = memoryChunks(source);
+    return (isZstd(source) ? decompress(chunks, name, engine) : chunks)[Symbol.asyncIterator]();
+  }
+  const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  // Peek at least 4 bytes to detect compression (merging only small leading chunks).
+  let first: Uint8Array = new Uint8Array(0);
   while (first.byteLength < 4) {
     const r = await it.next();
     if (r.done) break;
+    if (first.byteLength === 0) {
+      first = r.value;
+      continue;
+    }
     const merged = new Uint8Array(first.byteLength + r.value.byteLength);
     merged.set(first);
     merged.set(r.value, first.byteLength);
