@@ -19,13 +19,11 @@ const MIN_HASH_BITS = 10;
  * Level slot fields (`l*`): price, side (0 bid, 1 ask), total size, order count, FIFO head/tail.
  */
 export class _Store {
-  // ---- order-id hash (linear probing, backward-shift deletion)
+  // ---- order-id hash (linear probing, backward-shift deletion). Entry i occupies
+  // h[4i..4i+3] = (order_id lo word, hi word, book, order slot); slot NIL = empty bucket.
   hBits = MIN_HASH_BITS;
   hMask = (1 << MIN_HASH_BITS) - 1;
-  hLo = new Uint32Array(1 << MIN_HASH_BITS);
-  hHi = new Uint32Array(1 << MIN_HASH_BITS);
-  hBook = new Int32Array(1 << MIN_HASH_BITS);
-  hSlot = new Int32Array(1 << MIN_HASH_BITS).fill(NIL);
+  h: Int32Array = new Int32Array(4 << MIN_HASH_BITS).fill(NIL);
   hCount = 0;
 
   // ---- orders
@@ -85,13 +83,9 @@ export class _Store {
   }
 
   #allocHash(bits: number): void {
-    const n = 1 << bits;
     this.hBits = bits;
-    this.hMask = n - 1;
-    this.hLo = new Uint32Array(n);
-    this.hHi = new Uint32Array(n);
-    this.hBook = new Int32Array(n);
-    this.hSlot = new Int32Array(n).fill(NIL);
+    this.hMask = (1 << bits) - 1;
+    this.h = new Int32Array(4 << bits).fill(NIL);
     this.hCount = 0;
   }
 
@@ -101,68 +95,98 @@ export class _Store {
     return Math.imul(x, 0x9e3779b1) >>> (32 - this.hBits);
   }
 
-  /** Bucket holding the key, or {@link NIL}. */
-  find(book: number, lo: number, hi: number): number {
-    const hSlot = this.hSlot, hLo = this.hLo, hHi = this.hHi, hBook = this.hBook;
-    const mask = this.hMask;
+  /**
+   * Looks a key up: returns its bucket (>= 0) when present, else `~b` where `b` is the empty
+   * bucket where it would be inserted with {@linkcode _Store.insertAt}.
+   */
+  probe(book: number, lo: number, hi: number): number {
+    const h = this.h, mask = this.hMask;
+    lo |= 0;
+    hi |= 0;
     let i = this.home(book, lo, hi);
     for (;;) {
-      if (hSlot[i] === NIL) return NIL;
-      if (hLo[i] === lo && hHi[i] === hi && hBook[i] === book) return i;
+      const j = i << 2;
+      if (h[j + 3] === NIL) return ~i;
+      if (h[j] === lo && h[j + 1] === hi && h[j + 2] === book) return i;
       i = (i + 1) & mask;
     }
   }
 
+  /** Bucket holding the key, or {@link NIL}. */
+  find(book: number, lo: number, hi: number): number {
+    const b = this.probe(book, lo, hi);
+    return b >= 0 ? b : NIL;
+  }
+
+  /** Order slot stored in bucket `b`. */
+  slotAt(b: number): number {
+    return this.h[(b << 2) + 3];
+  }
+
+  /**
+   * Stores a key in the empty bucket `b` returned (as `~b`) by {@linkcode _Store.probe}; call
+   * {@linkcode _Store.reserve} before probing so that no growth happens in between.
+   */
+  insertAt(b: number, book: number, lo: number, hi: number, slot: number): void {
+    const j = b << 2;
+    const h = this.h;
+    h[j] = lo;
+    h[j + 1] = hi;
+    h[j + 2] = book;
+    h[j + 3] = slot;
+    this.hCount++;
+  }
+
+  /** Grows the table if one more key would exceed a load factor of 1/2. */
+  reserve(): void {
+    if ((this.hCount + 1) * 2 > this.hMask + 1) this.#growHash();
+  }
+
   /** Inserts a key known to be absent. */
   insert(book: number, lo: number, hi: number, slot: number): void {
-    if ((this.hCount + 1) * 2 > this.hMask + 1) this.#growHash();
-    const hSlot = this.hSlot, mask = this.hMask;
-    let i = this.home(book, lo, hi);
-    while (hSlot[i] !== NIL) i = (i + 1) & mask;
-    this.hLo[i] = lo;
-    this.hHi[i] = hi;
-    this.hBook[i] = book;
-    hSlot[i] = slot;
-    this.hCount++;
+    this.reserve();
+    const b = this.probe(book, lo, hi);
+    this.insertAt(~b, book, lo, hi, slot);
   }
 
   /** Removes the entry in bucket `i` (backward-shift deletion keeps probe chains intact). */
   removeAt(i: number): void {
-    const hSlot = this.hSlot, hLo = this.hLo, hHi = this.hHi, hBook = this.hBook;
-    const mask = this.hMask;
+    const h = this.h, mask = this.hMask;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      if (hSlot[j] === NIL) break;
-      const k = this.home(hBook[j], hLo[j], hHi[j]);
-      // Move j into the hole at i when k (j's home) is not cyclically in (i, j].
+      const jj = j << 2;
+      if (h[jj + 3] === NIL) break;
+      const k = this.home(h[jj + 2], h[jj], h[jj + 1]);
+      // Move j into the hole at i unless j's home k lies cyclically in (i, j].
       const inRange = i <= j ? (k > i && k <= j) : (k > i || k <= j);
       if (!inRange) {
-        hLo[i] = hLo[j];
-        hHi[i] = hHi[j];
-        hBook[i] = hBook[j];
-        hSlot[i] = hSlot[j];
+        const ii = i << 2;
+        h[ii] = h[jj];
+        h[ii + 1] = h[jj + 1];
+        h[ii + 2] = h[jj + 2];
+        h[ii + 3] = h[jj + 3];
         i = j;
       }
     }
-    hSlot[i] = NIL;
+    this.h[(i << 2) + 3] = NIL;
     this.hCount--;
   }
 
   #growHash(): void {
-    const oLo = this.hLo, oHi = this.hHi, oBook = this.hBook, oSlot = this.hSlot;
+    const old = this.h;
     const count = this.hCount;
     this.#allocHash(this.hBits + 1);
-    const hSlot = this.hSlot, mask = this.hMask;
-    for (let j = 0; j < oSlot.length; j++) {
-      const s = oSlot[j];
-      if (s === NIL) continue;
-      let i = this.home(oBook[j], oLo[j], oHi[j]);
-      while (hSlot[i] !== NIL) i = (i + 1) & mask;
-      this.hLo[i] = oLo[j];
-      this.hHi[i] = oHi[j];
-      this.hBook[i] = oBook[j];
-      hSlot[i] = s;
+    const h = this.h, mask = this.hMask;
+    for (let jj = 0; jj < old.length; jj += 4) {
+      if (old[jj + 3] === NIL) continue;
+      let i = this.home(old[jj + 2], old[jj], old[jj + 1]);
+      while (h[(i << 2) + 3] !== NIL) i = (i + 1) & mask;
+      const ii = i << 2;
+      h[ii] = old[jj];
+      h[ii + 1] = old[jj + 1];
+      h[ii + 2] = old[jj + 2];
+      h[ii + 3] = old[jj + 3];
     }
     this.hCount = count;
   }
@@ -320,9 +344,15 @@ export class _Ladder {
       this.lv = grow(this.lv, this.n * 2);
     }
     const keys = this.keys, lv = this.lv;
-    if (at < this.n) {
-      keys.copyWithin(at + 1, at, this.n);
-      lv.copyWithin(at + 1, at, this.n);
+    const n = this.n;
+    if (n - at > 16) {
+      keys.copyWithin(at + 1, at, n);
+      lv.copyWithin(at + 1, at, n);
+    } else {
+      for (let i = n; i > at; i--) {
+        keys[i] = keys[i - 1];
+        lv[i] = lv[i - 1];
+      }
     }
     keys[at] = key;
     lv[at] = level;
@@ -331,11 +361,18 @@ export class _Ladder {
 
   /** Removes the entry at index `at`. */
   removeAt(at: number): void {
-    if (at < this.n - 1) {
-      this.keys.copyWithin(at, at + 1, this.n);
-      this.lv.copyWithin(at, at + 1, this.n);
+    const n = this.n - 1;
+    const keys = this.keys, lv = this.lv;
+    if (n - at > 16) {
+      keys.copyWithin(at, at + 1, n + 1);
+      lv.copyWithin(at, at + 1, n + 1);
+    } else {
+      for (let i = at; i < n; i++) {
+        keys[i] = keys[i + 1];
+        lv[i] = lv[i + 1];
+      }
     }
-    this.n--;
+    this.n = n;
   }
 }
 

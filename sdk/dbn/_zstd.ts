@@ -64,10 +64,18 @@ async function* fromCli(
   let produced = 0;
   let finished = false;
   try {
-    for await (const chunk of child.stdout) {
-      produced += chunk.byteLength;
-      yield chunk;
+    // BYOB reads into one reused buffer: no allocation per pipe chunk. Consumers copy each chunk
+    // before asking for the next one (the decoder's ByteQueue does).
+    const reader = child.stdout.getReader({ mode: "byob" });
+    let buf = new Uint8Array(1 << 20);
+    for (;;) {
+      const r = await reader.read(buf);
+      if (r.done) break;
+      produced += r.value.byteLength;
+      yield r.value;
+      buf = new Uint8Array(r.value.buffer);
     }
+    reader.releaseLock();
     finished = true;
   } finally {
     if (!finished) {

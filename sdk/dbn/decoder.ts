@@ -93,8 +93,9 @@ async function* memoryChunks(u8: Uint8Array): AsyncGenerator<Uint8Array> {
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await Deno.open(path);
   try {
+    // One reused buffer: the ByteQueue copies each chunk before asking for the next.
+    const buf = new Uint8Array(1 << 22);
     for (;;) {
-      const buf = new Uint8Array(1 << 21);
       let n = 0;
       while (n < buf.length) {
         const r = await file.read(buf.subarray(n));

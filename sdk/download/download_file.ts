@@ -284,11 +284,8 @@ export async function downloadFile(
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       if (e instanceof DatabentoApiError && e.isClientError) throw e;
-      if (e instanceof DatabentoApiError || !(e instanceof DatabentoError)) {
-        await fail(e);
-        continue;
-      }
-      await fail(e);
+      if (!(e instanceof DatabentoError)) throw e;
+      await fail(e); // 5xx after the transport's retries, or a network error
       continue;
     }
     if (res.status === 416) {
@@ -332,7 +329,6 @@ export async function downloadFile(
         const chunk = r.value;
         if (written + chunk.length > file.size) {
           interrupted = new Error(`server sent more than ${file.size} bytes`);
-          await Deno.ftruncate?.(f.rid, 0).catch?.(() => {});
           break;
         }
         await writeAll(f, chunk);

@@ -1,0 +1,172 @@
+/**
+ * The job tracker: one JSON file (`logs/futures_jobs.json`, `logs/equity_options_jobs.json`) that
+ * records every submitted batch job, so a killed daemon resumes where it stopped. Saved atomically
+ * (temp file + rename). The store is injectable for tests.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import type { ProductType } from "./lake_paths.ts";
+
+/** States a tracked job can be in: the API's states plus `submitted`, `downloaded`, `error`. */
+export type TrackedState =
+  | "submitted"
+  | "received"
+  | "queued"
+  | "processing"
+  | "done"
+  | "expired"
+  | "downloaded"
+  | "error";
+
+/** One downloaded (verified) file. */
+export interface TrackedFile {
+  filename: string;
+  size: number;
+  hash: string;
+  /** Final path in the lake. */
+  path: string;
+}
+
+/** One tracked job (field names of the original tracker, plus what resuming needs). */
+export interface TrackedJob {
+  job_id: string;
+  dataset: string;
+  schema: string;
+  /** Root or ticker (not the contract). */
+  symbol: string;
+  date_str: string;
+  product_type: ProductType;
+  symbols_count: number;
+  /** sha256 hex of the sorted symbols joined with U+001F. */
+  symbols_digest: string;
+  stype_in: string;
+  state: TrackedState | string;
+  submitted_at: string;
+  updated_at?: string;
+  downloaded_at?: string;
+  /** The submitted request (enough to resubmit an expired job). */
+  request?: { symbols: string[]; start: string; end: string };
+  /** Verified files in place (`string[]` in trackers written by the original). */
+  files?: (TrackedFile | string)[];
+  error?: string;
+  /** `download` (retry the download) or `job` (the job is lost: resubmit). */
+  error_kind?: "download" | "job";
+  download_failures?: number;
+  resubmits?: number;
+  previous_job_ids?: string[];
+  cost_usd?: number | null;
+}
+
+/** The tracker file's content. */
+export interface TrackerData {
+  jobs: Record<string, TrackedJob>;
+  /** Keys seen `done` and not downloaded yet. */
+  pending_downloads: string[];
+}
+
+/** Loads and saves tracker data. */
+export interface TrackerStore {
+  /** Where it lives (for messages). */
+  readonly location: string;
+  /** Reads the data (empty when nothing was saved yet). */
+  load(): Promise<TrackerData>;
+  /** Replaces the data. */
+  save(data: TrackerData): Promise<void>;
+}
+
+/** An empty tracker. */
+export function emptyTracker(): TrackerData {
+  return { jobs: {}, pending_downloads: [] };
+}
+
+/** Tracker key: `<dataset>|<schema>|<symbol>|<YYYY-MM-DD>|<product_type>`. */
+export function jobKey(dataset: string, schema: string, symbol: string, date: string, product: ProductType): string {
+  return `${dataset}|${schema}|${symbol}|${date}|${product}`;
+}
+
+/** sha256 hex of the sorted symbols joined with U+001F (the original's `symbols_digest`). */
+export function symbolsDigest(symbols: readonly string[]): string {
+  return createHash("sha256").update([...symbols].sort().join("\u001f")).digest("hex");
+}
+
+/** Tracker kept in a JSON file, written atomically (temp file in the same folder + rename). */
+export class FileTrackerStore implements TrackerStore {
+  /** File path. */
+  readonly location: string;
+
+  /** Creates a store for `path` (the file and its folder are created on the first save). */
+  constructor(path: string) {
+    this.location = path;
+  }
+
+  /** Reads the file; a missing file is an empty tracker; a corrupt one is an error naming it. */
+  async load(): Promise<TrackerData> {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(this.location);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return emptyTracker();
+      throw e;
+    }
+    let data: Partial<TrackerData>;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${this.location}: tracker is not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof data !== "object" || data === null || Array.isArray(data)) {
+      throw new Error(`${this.location}: tracker must be a JSON object`);
+    }
+    return {
+      jobs: data.jobs && typeof data.jobs === "object" ? data.jobs : {},
+      pending_downloads: Array.isArray(data.pending_downloads) ? data.pending_downloads : [],
+    };
+  }
+
+  /** Writes `<path>.tmp-<random>`, syncs it, and renames it over the file. */
+  async save(data: TrackerData): Promise<void> {
+    await Deno.mkdir(dirname(this.location), { recursive: true });
+    const tmp = `${this.location}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+    const text = JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? String(v) : v), 2) + "\n";
+    try {
+      using f = await Deno.open(tmp, { write: true, createNew: true });
+      const bytes = new TextEncoder().encode(text);
+      let off = 0;
+      while (off < bytes.length) off += await f.write(bytes.subarray(off));
+      await f.syncData();
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
+    }
+    await Deno.rename(tmp, this.location);
+  }
+}
+
+/** Tracker kept in memory (tests, notebooks that do not want a file). */
+export class MemoryTrackerStore implements TrackerStore {
+  /** Always `"<memory>"`. */
+  readonly location = "<memory>";
+  /** The data as last saved. */
+  data: TrackerData;
+  /** Number of saves. */
+  saves = 0;
+
+  /** Creates a store holding a copy of `initial` (default empty). */
+  constructor(initial: TrackerData = emptyTracker()) {
+    this.data = structuredClone(initial);
+  }
+
+  /** Returns a copy of the data. */
+  load(): Promise<TrackerData> {
+    return Promise.resolve(structuredClone(this.data));
+  }
+
+  /** Stores a copy of the data. */
+  save(data: TrackerData): Promise<void> {
+    this.data = structuredClone(data);
+    this.saves++;
+    return Promise.resolve();
+  }
+}
