@@ -1,8 +1,8 @@
 // Zstandard for DBN streams: the zstd CLI when it can be run (fastest: 700+ MB/s, streams),
 // otherwise node:zlib's streaming zstd (in-process, ~350 MB/s).
-import { Readable } from "node:stream";
 import * as zlib from "node:zlib";
 import { DbnError } from "./error.ts";
+import { zstdFramePieces } from "./_zstd_frames.ts";
 
 /** The zstd frame magic, little-endian bytes `28 B5 2F FD`. */
 export const ZSTD_MAGIC = 0xfd2fb528;
@@ -105,23 +105,56 @@ async function* fromNode(
   input: AsyncIterable<Uint8Array>,
   name: string,
 ): AsyncGenerator<Uint8Array> {
-  const d = zlib.createZstdDecompress();
-  const src = Readable.from(input, { objectMode: false });
-  src.on("error", (e: Error) => d.destroy(e));
-  src.pipe(d);
+  // node's zstd stream ends after the first frame: one decompressor per frame.
   let produced = 0;
+  let out: Uint8Array[] = [];
+  let d: zlib.ZstdDecompress | undefined;
+  let failed: Error | undefined;
+  let ended: Promise<void> = Promise.resolve();
+  const drain = () => {
+    const o = out;
+    out = [];
+    for (const b of o) produced += b.byteLength;
+    return o;
+  };
   try {
-    for await (const chunk of d) {
-      const b = chunk as Uint8Array;
-      produced += b.byteLength;
-      yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    for await (const piece of zstdFramePieces(input, name)) {
+      if (d === undefined) {
+        const z = zlib.createZstdDecompress();
+        d = z;
+        z.on(
+          "data",
+          (b: Uint8Array) => out.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+        );
+        ended = new Promise<void>((res) => {
+          z.on("end", res);
+          z.on("error", (e: Error) => {
+            failed ??= e;
+            res();
+          });
+        });
+      }
+      const z = d;
+      if (piece.data.byteLength > 0) {
+        // (an error ends `ended` too, in case the write callback never comes)
+        await Promise.race([new Promise<void>((res) => z.write(piece.data, () => res())), ended]);
+      }
+      if (failed) throw failed;
+      yield* drain();
+      if (piece.end) {
+        z.end();
+        await ended;
+        if (failed) throw failed;
+        yield* drain();
+        d = undefined;
+      }
     }
+    if (d !== undefined) throw new Error("truncated zstd frame");
   } catch (e) {
     if (e instanceof DbnError) throw e;
     throw new DbnError(`corrupt zstd data: ${(e as Error).message}`, name, produced, { cause: e });
   } finally {
-    src.destroy();
-    d.destroy();
+    d?.destroy();
   }
 }
 

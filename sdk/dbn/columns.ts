@@ -13,18 +13,31 @@ import type { Cmbp1Msg, MboMsg } from "./records.ts";
 export interface MboColumns {
   /** Number of records. */
   length: number;
+  /** Databento publisher (dataset + venue). */
   publisher_id: Uint16Array;
+  /** Numeric instrument id. */
   instrument_id: Uint32Array;
+  /** Event time, ns since the UNIX epoch. */
   ts_event: BigUint64Array;
+  /** Venue order id (u64; may exceed 2^53). */
   order_id: BigUint64Array;
+  /** Price, fixed point (1 unit = 1e-9); `UNDEF_PRICE` when null. */
   price: BigInt64Array;
+  /** Quantity. */
   size: Uint32Array;
+  /** Flag bits (see `Flags`). */
   flags: Uint8Array;
+  /** Databento channel id. */
   channel_id: Uint8Array;
+  /** Action: A add, C cancel, M modify, R clear, T trade, F fill, N none. */
   action: Uint8Array;
+  /** Side: A ask, B bid, N none. */
   side: Uint8Array;
+  /** Capture-server receive time, ns since the UNIX epoch. */
   ts_recv: BigUint64Array;
+  /** Venue send time minus `ts_recv`, ns. */
   ts_in_delta: Int32Array;
+  /** Venue message sequence number. */
   sequence: Uint32Array;
 }
 
@@ -32,22 +45,39 @@ export interface MboColumns {
 export interface Cmbp1Columns {
   /** Number of records. */
   length: number;
+  /** Record type. */
   rtype: Uint8Array;
+  /** Databento publisher (dataset + venue). */
   publisher_id: Uint16Array;
+  /** Numeric instrument id. */
   instrument_id: Uint32Array;
+  /** Event time, ns since the UNIX epoch. */
   ts_event: BigUint64Array;
+  /** Price, fixed point (1 unit = 1e-9); `UNDEF_PRICE` when null. */
   price: BigInt64Array;
+  /** Quantity. */
   size: Uint32Array;
+  /** Action: A add, C cancel, M modify, R clear, T trade, F fill, N none. */
   action: Uint8Array;
+  /** Side: A ask, B bid, N none. */
   side: Uint8Array;
+  /** Flag bits (see `Flags`). */
   flags: Uint8Array;
+  /** Capture-server receive time, ns since the UNIX epoch. */
   ts_recv: BigUint64Array;
+  /** Venue send time minus `ts_recv`, ns. */
   ts_in_delta: Int32Array;
+  /** Bid price, fixed point. */
   bid_px: BigInt64Array;
+  /** Ask price, fixed point. */
   ask_px: BigInt64Array;
+  /** Bid size. */
   bid_sz: Uint32Array;
+  /** Ask size. */
   ask_sz: Uint32Array;
+  /** Publisher of the best bid. */
   bid_pb: Uint16Array;
+  /** Publisher of the best ask. */
   ask_pb: Uint16Array;
 }
 
