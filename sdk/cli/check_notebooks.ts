@@ -21,16 +21,25 @@
 import { basename, dirname } from "node:path";
 import { findNotebooks } from "./run_notebooks.ts";
 
-interface Cell {
+/** The fields of a notebook cell (nbformat 4.5) that the check reads. */
+export interface NotebookCell {
+  /** `code`, `markdown` or `raw`. */
   cell_type: string;
+  /** Cell id (required from nbformat 4.5). */
   id?: string;
+  /** Cell text, whole or as lines. */
   source: string | string[];
+  /** Outputs of a code cell. */
   outputs?: unknown[];
+  /** Execution counter of a code cell. */
   execution_count?: number | null;
 }
 
-interface Notebook {
-  cells: Cell[];
+/** The fields of a notebook (nbformat 4) that the check reads. */
+export interface Notebook {
+  /** All cells, in order. */
+  cells: NotebookCell[];
+  /** Notebook metadata; `kernelspec.name` must be `deno`. */
   metadata?: { kernelspec?: { name?: string } };
 }
 
@@ -42,7 +51,8 @@ export interface NotebookModule {
   problems: string[];
 }
 
-const sourceOf = (c: Cell): string => Array.isArray(c.source) ? c.source.join("") : c.source;
+const sourceOf = (c: NotebookCell): string =>
+  Array.isArray(c.source) ? c.source.join("") : c.source;
 
 /** Converts a parsed notebook into a checkable module and lists its structural problems. */
 export function notebookModule(nb: Notebook, name: string): NotebookModule {

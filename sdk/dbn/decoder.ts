@@ -85,6 +85,8 @@ export interface DbnReader {
 
 const WORK_BYTES = 1 << 22; // 4 MiB of records per processing step
 const MAX_RECORD = 1020;
+// Far above any real metadata (a million mapping intervals), far below an accidental 4 GiB read.
+const MAX_METADATA = 1 << 28;
 
 async function* memoryChunks(u8: Uint8Array): AsyncGenerator<Uint8Array> {
   yield u8;
@@ -273,6 +275,9 @@ export async function openDbn(source: DbnSource, options: DecodeOptions = {}): P
       if (len < 100) {
         throw new DbnError(`metadata length ${len} is below the 100-byte minimum`, name, 4);
       }
+      if (len > MAX_METADATA) {
+        throw new DbnError(`metadata length ${len} exceeds the ${MAX_METADATA}-byte limit`, name, 4);
+      }
       const rest = await queue.readExact(len);
       if (rest.byteLength < len) {
         throw new DbnError(
@@ -386,6 +391,7 @@ class Reader implements DbnReader {
           runSize.length =
             0;
         let pos = 0;
+        let gap = false; // a skipped record ends the current run (runs are contiguous bytes)
         while (pos < fill) {
           const len = u8[pos] * 4;
           if (len < 16) {
@@ -403,6 +409,7 @@ class Reader implements DbnReader {
             if (this.#skipUnknown) {
               this.stats.skipped++;
               pos += len;
+              gap = true;
               continue;
             }
             throw new DbnError(
@@ -432,7 +439,7 @@ class Reader implements DbnReader {
             : KIND_RECORDS;
           const last = runKind.length - 1;
           if (
-            last >= 0 && runKind[last] === kind && runCount[last] < this.#batch &&
+            !gap && last >= 0 && runKind[last] === kind && runCount[last] < this.#batch &&
             (kind === KIND_RECORDS || runSize[last] === len)
           ) {
             runCount[last]++;
@@ -441,6 +448,7 @@ class Reader implements DbnReader {
             runStart.push(pos);
             runCount.push(1);
             runSize.push(kind === KIND_RECORDS ? 0 : len);
+            gap = false;
           }
           pos += len;
         }

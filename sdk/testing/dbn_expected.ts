@@ -93,7 +93,12 @@ export interface ExpectedDoc {
   tables: { header: string[]; rows: string[][] }[];
 }
 
-type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
+type Reviver = (
+  this: unknown,
+  key: string,
+  value: unknown,
+  context?: { source?: string },
+) => unknown;
 
 /** Parses JSON keeping integers exact: every number becomes a bigint from its source text. */
 export function parseJsonExact(text: string): unknown {
@@ -123,7 +128,8 @@ function parseInventoryRow(c: string[]): InventoryRow {
     : /^\d+$/.test(version)
     ? Number(version)
     : undefined;
-  const num = (s: string): number | undefined => /^[\d,]+$/.test(s) ? Number(s.replaceAll(",", "")) : undefined;
+  const num = (s: string): number | undefined =>
+    /^[\d,]+$/.test(s) ? Number(s.replaceAll(",", "")) : undefined;
   return {
     file,
     bytes: Number(bytes),
@@ -171,7 +177,10 @@ function parseMetadataBullets(file: string, lines: string[]): ExpectedMetadata {
     /stype_in (\d+) \(`([^`]+)`\), stype_out (\d+) \(`([^`]+)`\), ts_out (True|False), symbol_cstr_len (\d+)/,
     "stype line",
   );
-  const sy = get(/symbols (\[[^\]]*\]), partial (\[[^\]]*\]), not_found (\[[^\]]*\]), mappings(.*)/, "symbols line");
+  const sy = get(
+    /symbols (\[[^\]]*\]), partial (\[[^\]]*\]), not_found (\[[^\]]*\]), mappings(.*)/,
+    "symbols line",
+  );
   const endRaw = BigInt(se[2]);
   const mappings: ExpectedMetadata["mappings"] = [];
   const mtext = sy[4];
@@ -263,7 +272,9 @@ export function parseExpected(md: string): ExpectedDoc {
     }
     const rec = /^record (\d+):$/.exec(line);
     if (rec) {
-      if (lines[i + 1] !== "```json") throw new Error(`EXPECTED.md line ${i + 2}: expected a json block`);
+      if (lines[i + 1] !== "```json") {
+        throw new Error(`EXPECTED.md line ${i + 2}: expected a json block`);
+      }
       const json = parseJsonExact(lines[i + 2]) as Record<string, unknown>;
       blocks.push({ section, caption, index: Number(rec[1]), fields: flatten(json) });
       i += 3;
@@ -283,9 +294,13 @@ export function blocksOf(
   sectionPrefix: string,
   caption: RegExp = /./,
 ): Record<string, bigint | string>[] {
-  const found = doc.blocks.filter((b) => b.section.startsWith(sectionPrefix) && caption.test(b.caption));
+  const found = doc.blocks.filter((b) =>
+    b.section.startsWith(sectionPrefix) && caption.test(b.caption)
+  );
   if (found.length === 0) {
-    throw new Error(`EXPECTED.md: no record blocks in section ${sectionPrefix} matching ${caption}`);
+    throw new Error(
+      `EXPECTED.md: no record blocks in section ${sectionPrefix} matching ${caption}`,
+    );
   }
   return found.sort((a, b) => a.index - b.index).map((b) => b.fields);
 }
@@ -293,4 +308,96 @@ export function blocksOf(
 /** Reads and parses EXPECTED.md at `path`. */
 export async function loadExpected(path: string): Promise<ExpectedDoc> {
   return parseExpected(await Deno.readTextFile(path));
+}
+
+/** Flattens `levels: [{bid_px, ...}]` into `levels[0].bid_px`, ... (EXPECTED.md's notation). */
+export function flattenRecord(record: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (Array.isArray(v)) {
+      v.forEach((level: Record<string, unknown>, i: number) => {
+        for (const [lk, lv] of Object.entries(level)) out[`${k}[${i}].${lk}`] = lv;
+      });
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** Field names that are 64-bit integers in every record type that has them (must be bigint). */
+export const WIDE_FIELDS: ReadonlySet<string> = new Set([
+  "ts_event",
+  "ts_recv",
+  "ts_ref",
+  "order_id",
+  "price",
+  "bid_px",
+  "ask_px",
+  "open",
+  "high",
+  "low",
+  "close",
+  "volume",
+  "expiration",
+  "activation",
+  "strike_price",
+  "min_price_increment",
+  "display_factor",
+]);
+
+/**
+ * Differences between a decoded record (plain object) and an EXPECTED.md block: missing, extra
+ * and unequal fields. Integers compare exactly; known 64-bit fields must be `bigint`.
+ */
+export function recordMismatches(
+  actual: object,
+  expected: Record<string, bigint | string>,
+): string[] {
+  const a = flattenRecord(actual);
+  const problems: string[] = [];
+  for (const [k, ev] of Object.entries(expected)) {
+    if (!(k in a)) {
+      problems.push(`missing field ${k}`);
+      continue;
+    }
+    const av = a[k];
+    const base = k.replace(/^levels\[\d+\]\./, "");
+    if (typeof ev === "string") {
+      if (av !== ev) {
+        problems.push(`${k}: got ${JSON.stringify(av)}, expected ${JSON.stringify(ev)}`);
+      }
+    } else if (typeof av === "bigint") {
+      if (av !== ev) problems.push(`${k}: got ${av}, expected ${ev}`);
+    } else if (typeof av === "number" && Number.isSafeInteger(av)) {
+      if (WIDE_FIELDS.has(base)) problems.push(`${k}: 64-bit field decoded as number`);
+      else if (BigInt(av) !== ev) problems.push(`${k}: got ${av}, expected ${ev}`);
+    } else problems.push(`${k}: got ${typeof av} ${String(av)}, expected integer ${ev}`);
+  }
+  for (const k of Object.keys(a)) if (!(k in expected)) problems.push(`unexpected field ${k}`);
+  return problems;
+}
+
+/** DBN version of a fixture's records as its name says (`.v1.`, `.v2.`, `.v3.`; unversioned = 2). */
+export function versionFromName(file: string): 1 | 2 | 3 {
+  const m = /\.v([123])\.dbn/.exec(file);
+  return m ? (Number(m[1]) as 1 | 2 | 3) : 2;
+}
+
+/**
+ * The decompressed bytes of a fixture, decompressed independently of the code under test (the
+ * zstd CLI, which reads every frame). Plain files are returned as read.
+ */
+export async function decompressedFixture(path: string): Promise<Uint8Array> {
+  const raw = await Deno.readFile(path);
+  const magic = raw.byteLength >= 4 ? new DataView(raw.buffer).getUint32(0, true) : 0;
+  if (magic !== 0xfd2fb528) return raw;
+  const out = await new Deno.Command("zstd", {
+    args: ["-dcq", "--", path],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  if (!out.success) {
+    throw new Error(`zstd -dc ${path} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return out.stdout;
 }
