@@ -103,7 +103,10 @@ export function formFields(
 }
 
 /** Parses a `Retry-After` header (seconds or HTTP date) into ms, or `undefined`. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined;
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);

@@ -54,8 +54,11 @@ export type JobState = typeof JOB_STATES[number];
 
 /** Parameters of `symbology.resolve`. */
 export interface ResolveParams {
+  /** Dataset code, e.g. `GLBX.MDP3`. */
   dataset: string;
+  /** Symbols (comma list or array). */
   symbols: string | string[];
+  /** Input symbology type, e.g. `raw_symbol`, `parent`, `continuous`. */
   stype_in: string;
   /** Default `instrument_id`. */
   stype_out?: string;
@@ -67,53 +70,79 @@ export interface ResolveParams {
 
 /** One mapping interval of a resolution: `d0` inclusive, `d1` exclusive, `s` the output symbol. */
 export interface ResolveInterval {
+  /** First day (inclusive), `YYYY-MM-DD`. */
   d0: string;
+  /** End day (exclusive), `YYYY-MM-DD`. */
   d1: string;
+  /** Output symbol (empty: no mapping). */
   s: string;
 }
 
 /** Body of a `symbology.resolve` answer. */
 export interface SymbologyResolution {
+  /** Resolved key → mapping intervals. */
   result: Record<string, ResolveInterval[]>;
+  /** Symbols (comma list or array). */
   symbols: string[];
+  /** Input symbology type, e.g. `raw_symbol`, `parent`, `continuous`. */
   stype_in: string;
+  /** Output symbology type. */
   stype_out: string;
+  /** First day (inclusive). */
   start_date: string;
+  /** End day (exclusive). */
   end_date: string;
+  /** Symbols resolved on some days only. */
   partial: string[];
+  /** Symbols not resolved at all. */
   not_found: string[];
+  /** Resolution message (`OK` when complete). */
   message: string;
+  /** Resolution status (0 = OK). */
   status: number;
 }
 
 /** Parameters of `timeseries.get_range` (and of the metadata queries). */
 export interface RangeParams {
+  /** Dataset code, e.g. `GLBX.MDP3`. */
   dataset: string;
+  /** Schema name, e.g. `mbo`, `definition`. */
   schema: string;
   /** Symbols (default `ALL_SYMBOLS`). */
   symbols?: string | string[];
+  /** Start (inclusive). */
   start: TimeLike;
+  /** End (exclusive). */
   end?: TimeLike;
   /** Default `raw_symbol`. */
   stype_in?: string;
   /** Default `instrument_id`. */
   stype_out?: string;
+  /** Maximum number of records. */
   limit?: number;
 }
 
 /** Answer of `metadata.get_dataset_range`. */
 export interface DatasetRange {
+  /** First available time (ISO). */
   start: string;
+  /** End of the available data (ISO). */
   end: string;
+  /** Per-schema ranges. */
   schema?: Record<string, { start: string; end: string }>;
 }
 
 /** Parameters of `batch.submit_job`. */
 export interface SubmitJobParams {
+  /** Dataset code, e.g. `GLBX.MDP3`. */
   dataset: string;
+  /** Schema name, e.g. `mbo`, `definition`. */
   schema: string;
+  /** Symbols (comma list or array). */
   symbols: string | string[];
+  /** Start (inclusive). */
   start: TimeLike;
+  /** End (exclusive). */
   end?: TimeLike;
   /** Default `raw_symbol`. */
   stype_in?: string;
@@ -123,32 +152,49 @@ export interface SubmitJobParams {
   encoding?: "dbn" | "csv" | "json";
   /** Default `zstd`. */
   compression?: "zstd" | "none";
+  /** Decimal prices (text encodings only). */
   pretty_px?: boolean;
+  /** ISO timestamps (text encodings only). */
   pretty_ts?: boolean;
   /** Default: true for csv/json, false for dbn. */
   map_symbols?: boolean;
+  /** One file per symbol. */
   split_symbols?: boolean;
   /** Default `day`. */
   split_duration?: "day" | "week" | "month" | "year" | "none";
   /** Default `download` (the only delivery left). */
   delivery?: "download";
+  /** Maximum number of records. */
   limit?: number;
+  /** Split files at this size in bytes. */
   split_size?: number;
 }
 
 /** A batch job. `list_jobs` may return only `id`, `state` and `ts_received` (short form). */
 export interface BatchJob {
+  /** Job id, e.g. `GLBX-20221126-DBVXWPJJQN`. */
   id: string;
+  /** Current state. */
   state: JobState;
+  /** When the API received the job. */
   ts_received?: string | null;
+  /** Dataset code, e.g. `GLBX.MDP3`. */
   dataset?: string;
+  /** Schema name, e.g. `mbo`, `definition`. */
   schema?: string;
+  /** Symbols (comma list or array). */
   symbols?: string | string[];
+  /** Input symbology type, e.g. `raw_symbol`, `parent`, `continuous`. */
   stype_in?: string;
+  /** Start (inclusive). */
   start?: string;
+  /** End (exclusive). */
   end?: string;
+  /** Cost in US dollars (null until processed). */
   cost_usd?: number | null;
+  /** When the files expire. */
   ts_expiration?: string | null;
+  /** Other fields of the full job record. */
   [field: string]: unknown;
 }
 
@@ -164,6 +210,7 @@ export interface ListJobsParams {
 export interface RangeToFileOptions {
   /** Replace an existing file (default false: an existing file is an error). */
   overwrite?: boolean;
+  /** Cancels the operation. */
   signal?: AbortSignal;
 }
 
@@ -190,7 +237,10 @@ export interface TimeseriesApi {
   /** Streams the zstd-compressed DBN body of a query. */
   getRange(params: RangeParams, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /** Streams a query straight into the DBN decoder. */
-  openRange(params: RangeParams, options?: DecodeOptions & { signal?: AbortSignal }): Promise<DbnReader>;
+  openRange(
+    params: RangeParams,
+    options?: DecodeOptions & { signal?: AbortSignal },
+  ): Promise<DbnReader>;
   /** Streams a query to a file (temp file + rename); returns the byte count. */
   getRangeToFile(params: RangeParams, path: string, options?: RangeToFileOptions): Promise<number>;
 }
@@ -206,7 +256,11 @@ export interface BatchApi {
   /** Files of a job (data and support files). */
   listFiles(jobId: string, signal?: AbortSignal): Promise<BatchFile[]>;
   /** Downloads one file with resume, size and sha256 checks, atomically. */
-  downloadFile(file: BatchFile, dest: string, options?: DownloadFileOptions): Promise<DownloadResult>;
+  downloadFile(
+    file: BatchFile,
+    dest: string,
+    options?: DownloadFileOptions,
+  ): Promise<DownloadResult>;
   /** Downloads every file of a job (or those `filter` keeps) into `dir`. */
   downloadJob(
     jobId: string,
@@ -229,13 +283,18 @@ const SMART = /^[A-Za-z0-9]+(\.[A-Za-z0-9]+){0,2}$/;
  * input the form must be `ROOT`, `ROOT.ASSET` or `ROOT.RULE.RANK` (rule letter lower-cased).
  * At most 2000 symbols; `ALL_SYMBOLS` when none.
  */
-export function normalizeSymbols(symbols: string | string[] | undefined, stypeIn = "raw_symbol"): string[] {
+export function normalizeSymbols(
+  symbols: string | string[] | undefined,
+  stypeIn = "raw_symbol",
+): string[] {
   if (symbols === undefined) return ["ALL_SYMBOLS"];
   const list = (Array.isArray(symbols) ? symbols : symbols.split(","))
     .map((s) => s.trim())
     .filter((s) => s !== "");
   if (list.length === 0) throw new DatabentoError("symbols: empty list");
-  if (list.length > 2000) throw new DatabentoError(`symbols: ${list.length} given, at most 2000 allowed`);
+  if (list.length > 2000) {
+    throw new DatabentoError(`symbols: ${list.length} given, at most 2000 allowed`);
+  }
   return list.map((s) => {
     if (s.toUpperCase() === "ALL_SYMBOLS") return "ALL_SYMBOLS";
     if (stypeIn === "parent" || stypeIn === "continuous") {
@@ -296,7 +355,9 @@ export class HistoricalClient {
   /** Creates a client with the key and URL from `options`, the environment or a `.env` file. */
   static async create(options: ClientOptions = {}): Promise<HistoricalClient> {
     const key = options.key !== undefined ? validateApiKey(options.key) : await loadApiKey();
-    const apiUrl = options.apiUrl !== undefined ? normalizeApiUrl(options.apiUrl) : await loadApiUrl();
+    const apiUrl = options.apiUrl !== undefined
+      ? normalizeApiUrl(options.apiUrl)
+      : await loadApiUrl();
     return new HistoricalClient({ ...options, key, apiUrl });
   }
 
@@ -322,7 +383,12 @@ export class HistoricalClient {
     });
     this.#t = t;
 
-    const json = <T>(endpoint: string, method: "GET" | "POST", params: URLSearchParams, signal?: AbortSignal) =>
+    const json = <T>(
+      endpoint: string,
+      method: "GET" | "POST",
+      params: URLSearchParams,
+      signal?: AbortSignal,
+    ) =>
       t.send<T>({
         endpoint,
         url: method === "GET" ? t.endpointUrl(endpoint, params) : t.endpointUrl(endpoint),
@@ -380,7 +446,14 @@ export class HistoricalClient {
         return Number(v);
       },
       getRecordCount: async (p, signal) =>
-        Number(await json<number>("metadata.get_record_count", "POST", formFields(rangeFields(p, false)), signal)),
+        Number(
+          await json<number>(
+            "metadata.get_record_count",
+            "POST",
+            formFields(rangeFields(p, false)),
+            signal,
+          ),
+        ),
       getBillableSize: async (p, signal) =>
         Number(
           await json<number>(
@@ -392,7 +465,12 @@ export class HistoricalClient {
         ),
       getDatasetRange: (dataset, signal) => {
         required(dataset, "dataset");
-        return json<DatasetRange>("metadata.get_dataset_range", "GET", formFields({ dataset }), signal);
+        return json<DatasetRange>(
+          "metadata.get_dataset_range",
+          "GET",
+          formFields({ dataset }),
+          signal,
+        );
       },
     };
 
@@ -453,7 +531,9 @@ export class HistoricalClient {
             if (options.signal?.aborted) throw options.signal.reason;
             if (e instanceof DatabentoApiError || attempt >= t.retry.maxRetries) {
               throw e instanceof DatabentoError ? e : new DatabentoError(
-                t.redact(`timeseries.get_range: error streaming response: ${(e as Error)?.message ?? e}`),
+                t.redact(
+                  `timeseries.get_range: error streaming response: ${(e as Error)?.message ?? e}`,
+                ),
                 { cause: e },
               );
             }
@@ -475,7 +555,10 @@ export class HistoricalClient {
       return await json<BatchJob[]>(
         "batch.list_jobs",
         "GET",
-        formFields({ states: [...states], since: p.since === undefined ? undefined : timeParam(p.since) }),
+        formFields({
+          states: [...states],
+          since: p.since === undefined ? undefined : timeParam(p.since),
+        }),
         signal,
       );
     };
@@ -485,7 +568,12 @@ export class HistoricalClient {
     };
     const listFiles = async (jobId: string, signal?: AbortSignal) => {
       required(jobId, "job_id");
-      const files = await json<BatchFile[]>("batch.list_files", "GET", formFields({ job_id: jobId }), signal);
+      const files = await json<BatchFile[]>(
+        "batch.list_files",
+        "GET",
+        formFields({ job_id: jobId }),
+        signal,
+      );
       if (!Array.isArray(files) || files.length === 0) {
         throw new DatabentoError(`batch.list_files: no files found for batch job ${jobId}`);
       }
@@ -535,7 +623,9 @@ export class HistoricalClient {
           const serverSide = (e instanceof DatabentoApiError && e.status >= 500) ||
             (e instanceof DatabentoError && !(e instanceof DatabentoApiError));
           if (!serverSide || attempt >= t.retry.maxRetries) throw e;
-          const found = await findSubmitted(p, symbols, stypeIn, since, signal).catch(() => undefined);
+          const found = await findSubmitted(p, symbols, stypeIn, since, signal).catch(() =>
+            undefined
+          );
           if (found) return found;
           const delayMs = t.backoff(attempt + 1);
           t.reportRetry({
@@ -560,9 +650,12 @@ export class HistoricalClient {
     ): Promise<BatchJob | undefined> => {
       const jobs = await listJobs({ since }, signal);
       for (const j of jobs) {
-        const d = j.dataset !== undefined && j.symbols !== undefined ? j : await getJobDetails(j.id, signal);
+        const d = j.dataset !== undefined && j.symbols !== undefined
+          ? j
+          : await getJobDetails(j.id, signal);
         if (
-          d.dataset === p.dataset && d.schema === p.schema && (d.stype_in ?? "raw_symbol") === stypeIn &&
+          d.dataset === p.dataset && d.schema === p.schema &&
+          (d.stype_in ?? "raw_symbol") === stypeIn &&
           sameSymbols(d.symbols, symbols) && parseTime(d.start) === parseTime(timeParam(p.start)) &&
           (p.end === undefined || parseTime(d.end) === parseTime(timeParam(p.end)))
         ) return d;

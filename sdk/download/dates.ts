@@ -11,7 +11,9 @@ export function parseDate(s: string, param = "date"): Date {
   const m = DATE.exec(s?.trim() ?? "");
   if (!m) throw new RangeError(`${param}: '${s}' is not a YYYY-MM-DD date`);
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (d.toISOString().slice(0, 10) !== m[0]) throw new RangeError(`${param}: '${s}' is not a valid date`);
+  if (d.toISOString().slice(0, 10) !== m[0]) {
+    throw new RangeError(`${param}: '${s}' is not a valid date`);
+  }
   return d;
 }
 

@@ -14,7 +14,12 @@ import { addDays } from "./dates.ts";
 import { DatabentoApiError } from "./errors.ts";
 import { futuresDefinitionDir, rawFileName } from "./lake_paths.ts";
 import { candidateParents } from "./options_parents.ts";
-import { NoOptionsError, type OptionDefinition, readOptionDefinitions, selectOptions } from "./zero_dte.ts";
+import {
+  NoOptionsError,
+  type OptionDefinition,
+  readOptionDefinitions,
+  selectOptions,
+} from "./zero_dte.ts";
 
 /** Result of {@link discoverFuturesOptions}; also the cache file's content. */
 export interface OptionsDiscovery {
@@ -42,6 +47,7 @@ export interface DiscoverOptions {
   dryRun?: boolean;
   /** Dataset (default `GLBX.MDP3`). */
   dataset?: string;
+  /** Cancels the operation. */
   signal?: AbortSignal;
 }
 
@@ -86,10 +92,16 @@ export async function discoverFuturesOptions(
     const cached = JSON.parse(await Deno.readTextFile(cachePath)) as OptionsDiscovery;
     const sameContract = cached.contract === undefined || cached.contract === contract;
     if (Array.isArray(cached.raw_symbols) && sameContract && (await exists(defPath))) {
-      log(`CACHED_RESOLVE ${root} ${date}: ${cached.raw_symbols.length} symbols (${cached.label}) parent=${cached.parent}`);
+      log(
+        `CACHED_RESOLVE ${root} ${date}: ${cached.raw_symbols.length} symbols (${cached.label}) parent=${cached.parent}`,
+      );
       return { ...cached, contract, definitions: defPath };
     }
-    log(`STALE_CACHE ${cachePath}: ${sameContract ? "definitions file missing" : `contract ${cached.contract} != ${contract}`}`);
+    log(
+      `STALE_CACHE ${cachePath}: ${
+        sameContract ? "definitions file missing" : `contract ${cached.contract} != ${contract}`
+      }`,
+    );
   } catch {
     // no cache
   }
@@ -121,7 +133,10 @@ export async function discoverFuturesOptions(
       }
     }
   }
-  const usable = candidates.map((c) => ({ ...c, parents: c.parents.filter((p) => (resolved.get(p) ?? 0) > 0) }))
+  const usable = candidates.map((c) => ({
+    ...c,
+    parents: c.parents.filter((p) => (resolved.get(p) ?? 0) > 0),
+  }))
     .filter((c) => c.parents.length > 0);
   if (usable.length === 0) {
     log(`NO_INSTRUMENTS ${root} ${date}: no candidate parent resolved`);
@@ -142,14 +157,18 @@ export async function discoverFuturesOptions(
         if (got === undefined) {
           const file = join(staging, `${root}-${date}-${parent}.definition.dbn.zst.tmp`);
           try {
-            await client.timeseries.getRangeToFile({
-              dataset,
-              schema: "definition",
-              symbols: [parent],
-              stype_in: "parent",
-              start: date,
-              end: next,
-            }, file, { overwrite: true, signal: options.signal });
+            await client.timeseries.getRangeToFile(
+              {
+                dataset,
+                schema: "definition",
+                symbols: [parent],
+                stype_in: "parent",
+                start: date,
+                end: next,
+              },
+              file,
+              { overwrite: true, signal: options.signal },
+            );
             got = { file, defs: await readOptionDefinitions(file) };
           } catch (e) {
             if (options.signal?.aborted) throw e;
@@ -173,10 +192,18 @@ export async function discoverFuturesOptions(
         }
         await Deno.rename(got.file, defPath);
         streamed.set(parent, null);
-        const result: OptionsDiscovery = { raw_symbols: symbols, label, parent, contract, definitions: defPath };
+        const result: OptionsDiscovery = {
+          raw_symbols: symbols,
+          label,
+          parent,
+          contract,
+          definitions: defPath,
+        };
         await writeJsonAtomic(cachePath, result);
         log(
-          `${label === "0dte" ? "0DTE" : "NEAREST"} ${root} ${date}: ${symbols.length} options on ${contract} (${parent}, ${label})`,
+          `${
+            label === "0dte" ? "0DTE" : "NEAREST"
+          } ${root} ${date}: ${symbols.length} options on ${contract} (${parent}, ${label})`,
         );
         return result;
       }

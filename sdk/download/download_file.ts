@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { dirname } from "node:path";
-import { DatabentoApiError, DatabentoError, DownloadError } from "./errors.ts";
+import { DownloadError } from "./errors.ts";
 import type { Transport } from "./_transport.ts";
 import { sleep } from "./_sleep.ts";
 
@@ -110,7 +110,10 @@ export async function sha256File(path: string, hash: Hash = createHash("sha256")
 export function parseHash(hash: string): { algorithm: string; digest: string } {
   const i = hash.indexOf(":");
   if (i < 0) return { algorithm: "sha256", digest: hash.trim().toLowerCase() };
-  return { algorithm: hash.slice(0, i).trim().toLowerCase(), digest: hash.slice(i + 1).trim().toLowerCase() };
+  return {
+    algorithm: hash.slice(0, i).trim().toLowerCase(),
+    digest: hash.slice(i + 1).trim().toLowerCase(),
+  };
 }
 
 async function writeAll(f: Deno.FsFile, chunk: Uint8Array): Promise<void> {
@@ -133,7 +136,10 @@ export async function downloadFile(
   const name = file.filename;
   const https = file.urls?.https;
   if (!https) {
-    throw new DownloadError(name, "'download' delivery is not available for this file (no https URL)");
+    throw new DownloadError(
+      name,
+      "'download' delivery is not available for this file (no https URL)",
+    );
   }
   if (!Number.isSafeInteger(file.size) || file.size < 0) {
     throw new DownloadError(name, `invalid size ${file.size} in batch.list_files`);
@@ -211,7 +217,9 @@ export async function downloadFile(
     if (failures > maxAttempts) {
       throw new DownloadError(
         name,
-        transport.redact(`download failed after ${failures} attempts: ${(e as Error)?.message ?? e}`),
+        transport.redact(
+          `download failed after ${failures} attempts: ${(e as Error)?.message ?? e}`,
+        ),
         { cause: e },
       );
     }
@@ -225,6 +233,9 @@ export async function downloadFile(
     await sleep(delayMs, signal);
   };
 
+  if (file.size === 0 && (await statSize(part)) === undefined) {
+    await Deno.writeFile(part, new Uint8Array(0));
+  }
   for (;;) {
     signal?.throwIfAborted();
     let have = (await statSize(part)) ?? 0;
@@ -282,11 +293,9 @@ export async function downloadFile(
         read: (r) => Promise.resolve(r),
       });
     } catch (e) {
+      // the transport already retried 429/5xx and connection failures: give up here
       if (signal?.aborted) throw signal.reason;
-      if (e instanceof DatabentoApiError && e.isClientError) throw e;
-      if (!(e instanceof DatabentoError)) throw e;
-      await fail(e); // 5xx after the transport's retries, or a network error
-      continue;
+      throw e;
     }
     if (res.status === 416) {
       await res.body?.cancel().catch(() => {});
@@ -315,7 +324,7 @@ export async function downloadFile(
     let interrupted: unknown = undefined;
     try {
       for (;;) {
-        let timer: number | undefined;
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const idle = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new IdleTimeout(idleMs)), idleMs);
         });

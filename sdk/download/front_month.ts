@@ -22,7 +22,10 @@ export interface FrontMonth {
 }
 
 /** The output symbol of `intervals` on `date` (d0 ≤ date < d1), skipping empty mappings. */
-export function symbolOn(intervals: ResolveInterval[] | undefined, date: string): string | undefined {
+export function symbolOn(
+  intervals: ResolveInterval[] | undefined,
+  date: string,
+): string | undefined {
   for (const iv of intervals ?? []) {
     if (iv.s && iv.d0 <= date && date < iv.d1) return iv.s;
   }
@@ -58,7 +61,11 @@ export async function resolveFrontMonth(
   }, options.signal);
   const id = symbolOn(lookup(r1, continuous), date);
   if (!id || !/^\d+$/.test(id)) {
-    throw new DatabentoError(`No front month for ${continuous} on ${date} (symbology.resolve: ${r1.message ?? "no mapping"})`);
+    throw new DatabentoError(
+      `No front month for ${continuous} on ${date} (symbology.resolve: ${
+        r1.message ?? "no mapping"
+      })`,
+    );
   }
   let contract: string | undefined;
   try {
@@ -87,6 +94,8 @@ export async function resolveFrontMonth(
       if (symbolOn(ivs, date) === id) contract = raw;
     }
   }
-  if (!contract?.trim()) throw new DatabentoError(`No raw symbol for instrument ${id} (${continuous}) on ${date}`);
+  if (!contract?.trim()) {
+    throw new DatabentoError(`No raw symbol for instrument ${id} (${continuous}) on ${date}`);
+  }
   return { root, contract: contract.trim(), instrument_id: Number(id), continuous };
 }

@@ -26,7 +26,12 @@ export function rawRoot(lakeRoot: string): string {
  * Directory of a product/schema for a root or ticker (`symbol=` is the root/ticker, not the
  * contract). Throws for a combination no downloader produces.
  */
-export function rawTargetDir(lakeRoot: string, product: ProductType, schema: string, symbol: string): string {
+export function rawTargetDir(
+  lakeRoot: string,
+  product: ProductType,
+  schema: string,
+  symbol: string,
+): string {
   const r = rawRoot(lakeRoot);
   const s = `symbol=${symbol}`;
   switch (`${product}/${schema}`) {
@@ -58,7 +63,13 @@ export function rawTargetDir(lakeRoot: string, product: ProductType, schema: str
 
 /** Folder of futures-options definitions and the option-selection cache of a root. */
 export function futuresDefinitionDir(lakeRoot: string, root: string): string {
-  return join(rawRoot(lakeRoot), "dataset=definition", "venue=glbx", "type=futures_options", `symbol=${root}`);
+  return join(
+    rawRoot(lakeRoot),
+    "dataset=definition",
+    "venue=glbx",
+    "type=futures_options",
+    `symbol=${root}`,
+  );
 }
 
 /** Folder of OPRA definitions of a ticker. */
@@ -67,8 +78,15 @@ export function equityOptionsDefinitionDir(lakeRoot: string, ticker: string): st
 }
 
 /** Databento's batch file name: `<dataset lower, '.'→'-'>-<YYYYMMDD>.<schema>.dbn[.zst]`. */
-export function rawFileName(dataset: string, date: string, schema: string, compressed = true): string {
-  return `${dataset.toLowerCase().replaceAll(".", "-")}-${compactDate(date)}.${schema}.dbn${compressed ? ".zst" : ""}`;
+export function rawFileName(
+  dataset: string,
+  date: string,
+  schema: string,
+  compressed = true,
+): string {
+  return `${dataset.toLowerCase().replaceAll(".", "-")}-${compactDate(date)}.${schema}.dbn${
+    compressed ? ".zst" : ""
+  }`;
 }
 
 /** The existing file of a dataset/date/schema in `dir`, `.dbn.zst` or `.dbn`, or `undefined`. */

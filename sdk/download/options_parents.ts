@@ -20,7 +20,8 @@ export interface RootOptionCodes {
   max_weeks: number;
 }
 
-const seq = (f: (n: number) => string, n = 5): string[] => Array.from({ length: n }, (_, i) => f(i + 1));
+const seq = (f: (n: number) => string, n = 5): string[] =>
+  Array.from({ length: n }, (_, i) => f(i + 1));
 
 /** CME option product codes of the roots the downloader knows (downloader.md §2.3). */
 export const OPTION_CODES: Readonly<Record<string, RootOptionCodes>> = {
@@ -28,56 +29,96 @@ export const OPTION_CODES: Readonly<Record<string, RootOptionCodes>> = {
     quarterly: "ES",
     eom: "EW",
     friday: seq((n) => `EW${n}`, 4),
-    daily: { 1: seq((n) => `E${n}A`), 2: seq((n) => `E${n}B`), 3: seq((n) => `E${n}C`), 4: seq((n) => `E${n}D`) },
+    daily: {
+      1: seq((n) => `E${n}A`),
+      2: seq((n) => `E${n}B`),
+      3: seq((n) => `E${n}C`),
+      4: seq((n) => `E${n}D`),
+    },
     max_weeks: 5,
   },
   NQ: {
     quarterly: "NQ",
     eom: "QNE",
     friday: seq((n) => `QN${n}`, 4),
-    daily: { 1: seq((n) => `Q${n}A`), 2: seq((n) => `Q${n}B`), 3: seq((n) => `Q${n}C`), 4: seq((n) => `Q${n}D`) },
+    daily: {
+      1: seq((n) => `Q${n}A`),
+      2: seq((n) => `Q${n}B`),
+      3: seq((n) => `Q${n}C`),
+      4: seq((n) => `Q${n}D`),
+    },
     max_weeks: 5,
   },
   MES: {
     quarterly: "MES",
     eom: "EX",
     friday: seq((n) => `EX${n}`, 4),
-    daily: { 1: seq((n) => `X${n}A`), 2: seq((n) => `X${n}B`), 3: seq((n) => `X${n}C`), 4: seq((n) => `X${n}D`) },
+    daily: {
+      1: seq((n) => `X${n}A`),
+      2: seq((n) => `X${n}B`),
+      3: seq((n) => `X${n}C`),
+      4: seq((n) => `X${n}D`),
+    },
     max_weeks: 5,
   },
   MNQ: {
     quarterly: "MNQ",
     eom: "MQE",
     friday: seq((n) => `MQ${n}`, 4),
-    daily: { 1: seq((n) => `D${n}A`), 2: seq((n) => `D${n}B`), 3: seq((n) => `D${n}C`), 4: seq((n) => `D${n}D`) },
+    daily: {
+      1: seq((n) => `D${n}A`),
+      2: seq((n) => `D${n}B`),
+      3: seq((n) => `D${n}C`),
+      4: seq((n) => `D${n}D`),
+    },
     max_weeks: 5,
   },
   GC: {
     quarterly: null,
     eom: "OG",
     friday: seq((n) => `OG${n}`),
-    daily: { 1: seq((n) => `G${n}M`), 2: seq((n) => `G${n}T`), 3: seq((n) => `G${n}W`), 4: seq((n) => `G${n}R`) },
+    daily: {
+      1: seq((n) => `G${n}M`),
+      2: seq((n) => `G${n}T`),
+      3: seq((n) => `G${n}W`),
+      4: seq((n) => `G${n}R`),
+    },
     max_weeks: 5,
   },
   SI: {
     quarterly: null,
     eom: "SO",
     friday: seq((n) => `SO${n}`),
-    daily: { 1: seq((n) => `M${n}S`), 2: seq((n) => `S${n}T`), 3: seq((n) => `W${n}S`), 4: seq((n) => `R${n}S`) },
+    daily: {
+      1: seq((n) => `M${n}S`),
+      2: seq((n) => `S${n}T`),
+      3: seq((n) => `W${n}S`),
+      4: seq((n) => `R${n}S`),
+    },
     max_weeks: 5,
   },
   CL: {
     quarterly: null,
     eom: "LO",
     friday: seq((n) => `LO${n}`),
-    daily: { 1: seq((n) => `ML${n}`), 2: seq((n) => `NL${n}`), 3: seq((n) => `WL${n}`), 4: seq((n) => `XL${n}`) },
+    daily: {
+      1: seq((n) => `ML${n}`),
+      2: seq((n) => `NL${n}`),
+      3: seq((n) => `WL${n}`),
+      4: seq((n) => `XL${n}`),
+    },
     max_weeks: 5,
   },
   "6E": {
     quarterly: null,
     eom: "EUU",
     friday: seq((n) => `${n}EU`),
-    daily: { 1: seq((n) => `MO${n}`), 2: seq((n) => `TU${n}`), 3: seq((n) => `WE${n}`), 4: seq((n) => `SU${n}`) },
+    daily: {
+      1: seq((n) => `MO${n}`),
+      2: seq((n) => `TU${n}`),
+      3: seq((n) => `WE${n}`),
+      4: seq((n) => `SU${n}`),
+    },
     max_weeks: 5,
   },
 };
@@ -119,7 +160,9 @@ export function optionsParentsFor(root: string, date: string): string[] {
 
 /** A group of candidate parents with its label (`0dte`, `3dte_Mon`, `monthly`, `generic`). */
 export interface ParentCandidate {
+  /** Label of the group. */
   label: string;
+  /** Parent symbols (`<CODE>.OPT`). */
   parents: string[];
 }
 

@@ -22,8 +22,11 @@ export type TrackedState =
 
 /** One downloaded (verified) file. */
 export interface TrackedFile {
+  /** File name as delivered. */
   filename: string;
+  /** Size in bytes. */
   size: number;
+  /** Digest as the API gave it (`sha256:<hex>`). */
   hash: string;
   /** Final path in the lake. */
   path: string;
@@ -31,36 +34,53 @@ export interface TrackedFile {
 
 /** One tracked job (field names of the original tracker, plus what resuming needs). */
 export interface TrackedJob {
+  /** Batch job id. */
   job_id: string;
+  /** Dataset code, e.g. `GLBX.MDP3`. */
   dataset: string;
+  /** Schema name, e.g. `mbo`, `definition`. */
   schema: string;
   /** Root or ticker (not the contract). */
   symbol: string;
+  /** Session date `YYYY-MM-DD`. */
   date_str: string;
+  /** Product type (routes the files in the lake). */
   product_type: ProductType;
+  /** Number of symbols requested. */
   symbols_count: number;
   /** sha256 hex of the sorted symbols joined with U+001F. */
   symbols_digest: string;
+  /** Input symbology type, e.g. `raw_symbol`, `parent`, `continuous`. */
   stype_in: string;
+  /** Last known state. */
   state: TrackedState | string;
+  /** Submission time (ISO UTC). */
   submitted_at: string;
+  /** Last observed state change (ISO UTC). */
   updated_at?: string;
+  /** When the download completed (ISO UTC). */
   downloaded_at?: string;
   /** The submitted request (enough to resubmit an expired job). */
   request?: { symbols: string[]; start: string; end: string };
   /** Verified files in place (`string[]` in trackers written by the original). */
   files?: (TrackedFile | string)[];
+  /** Last error message (never contains the key). */
   error?: string;
   /** `download` (retry the download) or `job` (the job is lost: resubmit). */
   error_kind?: "download" | "job";
+  /** Failed download passes in a row. */
   download_failures?: number;
+  /** Times the job was resubmitted after expiring or being lost. */
   resubmits?: number;
+  /** Ids of the jobs this one replaced. */
   previous_job_ids?: string[];
+  /** Cost in US dollars (null until processed). */
   cost_usd?: number | null;
 }
 
 /** The tracker file's content. */
 export interface TrackerData {
+  /** Jobs by key. */
   jobs: Record<string, TrackedJob>;
   /** Keys seen `done` and not downloaded yet. */
   pending_downloads: string[];
@@ -82,7 +102,13 @@ export function emptyTracker(): TrackerData {
 }
 
 /** Tracker key: `<dataset>|<schema>|<symbol>|<YYYY-MM-DD>|<product_type>`. */
-export function jobKey(dataset: string, schema: string, symbol: string, date: string, product: ProductType): string {
+export function jobKey(
+  dataset: string,
+  schema: string,
+  symbol: string,
+  date: string,
+  product: ProductType,
+): string {
   return `${dataset}|${schema}|${symbol}|${date}|${product}`;
 }
 

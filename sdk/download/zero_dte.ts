@@ -11,8 +11,11 @@ import { nsToDate } from "./dates.ts";
 
 /** The definition fields the selection needs (a subset of `InstrumentDefMsg`). */
 export interface OptionDefinition {
+  /** Instrument raw symbol. */
   raw_symbol: string;
+  /** Underlying symbol (contract or ticker). */
   underlying: string;
+  /** `C` call, `P` put, `F` future, …. */
   instrument_class: string;
   /** Expiration, ns since epoch (`UNDEF_TIMESTAMP` when unset). */
   expiration: bigint;
@@ -66,21 +69,33 @@ export function selectOptions(
   let expiry = date;
   if (mode === "nearest") {
     const later = rows.map((r) => r.exp).filter((e) => e >= date).sort();
-    if (later.length === 0) throw new NoOptionsError(`no ${underlying} options expire on or after ${date}`);
+    if (later.length === 0) {
+      throw new NoOptionsError(`no ${underlying} options expire on or after ${date}`);
+    }
     expiry = later[0];
   }
   const symbols = [...new Set(rows.filter((r) => r.exp === expiry).map((r) => r.sym))].sort();
-  if (symbols.length === 0) throw new NoOptionsError(`No ${underlying} 0DTE definitions for ${date}`);
+  if (symbols.length === 0) {
+    throw new NoOptionsError(`No ${underlying} 0DTE definitions for ${date}`);
+  }
   return { symbols, expiry };
 }
 
 /** 0DTE futures options on a contract (e.g. `ESH6`) for a session date. */
-export function futuresOptions0dte(defs: Iterable<OptionDefinition>, contract: string, date: string): string[] {
+export function futuresOptions0dte(
+  defs: Iterable<OptionDefinition>,
+  contract: string,
+  date: string,
+): string[] {
   return selectOptions(defs, contract, date, "0dte").symbols;
 }
 
 /** 0DTE equity options of a ticker (underlying compared case-insensitively) for a session date. */
-export function equityOptions0dte(defs: Iterable<OptionDefinition>, ticker: string, date: string): string[] {
+export function equityOptions0dte(
+  defs: Iterable<OptionDefinition>,
+  ticker: string,
+  date: string,
+): string[] {
   return selectOptions(defs, ticker, date, "0dte", true).symbols;
 }
 

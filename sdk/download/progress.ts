@@ -8,9 +8,13 @@ import type { DownloadProgress } from "./download_file.ts";
 
 /** One row of the jobs table. */
 export interface JobRow {
+  /** Tracker key. */
   key: string;
+  /** Batch job id. */
   job_id: string;
+  /** Job state. */
   state: string;
+  /** Files downloaded so far. */
   files: string;
 }
 
@@ -44,7 +48,9 @@ function formatEta(sec: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}` : `${m}:${String(r).padStart(2, "0")}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}`
+    : `${m}:${String(r).padStart(2, "0")}`;
 }
 
 /** Plain sink: log lines to `out` (default stdout), no live block. */
@@ -94,16 +100,20 @@ export class TtyProgress implements ProgressSink {
       const w = Math.min(60, Math.max(...this.#rows.map((r) => r.key.length)));
       lines.push(`${"job".padEnd(w)}  ${"state".padEnd(10)}  ${"id".padEnd(26)}  files`);
       for (const r of this.#rows.slice(0, 30)) {
-        lines.push(`${r.key.slice(0, w).padEnd(w)}  ${r.state.padEnd(10)}  ${r.job_id.padEnd(26)}  ${r.files}`);
+        lines.push(
+          `${r.key.slice(0, w).padEnd(w)}  ${r.state.padEnd(10)}  ${
+            r.job_id.padEnd(26)
+          }  ${r.files}`,
+        );
       }
       if (this.#rows.length > 30) lines.push(`… ${this.#rows.length - 30} more`);
     }
     for (const p of this.#files.values()) {
       const pct = p.total > 0 ? ((100 * p.bytes) / p.total).toFixed(1) : "100.0";
       lines.push(
-        `↓ ${p.file}  ${formatBytes(p.bytes)} / ${formatBytes(p.total)} (${pct}%)  ${formatBytes(p.bytesPerSec)}/s  ETA ${
-          formatEta(p.etaSec)
-        }`,
+        `↓ ${p.file}  ${formatBytes(p.bytes)} / ${formatBytes(p.total)} (${pct}%)  ${
+          formatBytes(p.bytesPerSec)
+        }/s  ETA ${formatEta(p.etaSec)}`,
       );
     }
     const text = lines.map((l) => (l.length >= cols ? l.slice(0, cols - 1) : l)).join("\n");
