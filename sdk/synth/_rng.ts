@@ -25,42 +25,72 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
+const tables = new Map<number, Uint16Array>();
+
+/**
+ * Inverse-CDF table (4096 entries) of the geometric distribution with mean `mean` (rounded to
+ * 0.01): `table[rng.u32() >>> 20]` is a draw, without a logarithm. Tables are cached.
+ */
+export function geoTable(mean: number): Uint16Array {
+  const key = Math.round(mean * 100);
+  let t = tables.get(key);
+  if (t) return t;
+  t = new Uint16Array(4096);
+  const m = key / 100;
+  if (m > 0) {
+    const inv = 1 / Math.log(m / (m + 1));
+    for (let i = 0; i < 4096; i++) {
+      t[i] = Math.min(65535, Math.floor(Math.log((i + 0.5) / 4096) * inv));
+    }
+  }
+  tables.set(key, t);
+  return t;
+}
+
 /** A seeded sfc32 stream. `seed` is any integer (up to 2^53), `stream` names an independent substream. */
 export class Rng {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
+  // sfc32 state words (public for speed; do not touch)
+  a: number;
+  b: number;
+  c: number;
+  d: number;
   #spare = 0;
   #hasSpare = false;
 
   constructor(seed: number, stream = "") {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed)) {
+      throw new RangeError(`seed must be a safe integer, got ${seed}`);
+    }
     const lo = seed >>> 0;
     const hi = Math.floor(seed / TWO32) >>> 0;
     const s = fnv1a(stream);
-    this.#a = mix32(lo ^ 0x9e3779b9);
-    this.#b = mix32(hi ^ 0x7f4a7c15 ^ s);
-    this.#c = mix32(s ^ 0x94d049bb ^ lo);
-    this.#d = 1;
+    this.a = mix32(lo ^ 0x9e3779b9);
+    this.b = mix32(hi ^ 0x7f4a7c15 ^ s);
+    this.c = mix32(s ^ 0x94d049bb ^ lo);
+    this.d = 1;
     for (let i = 0; i < 15; i++) this.u32();
   }
 
   /** Next 32-bit unsigned integer. */
   u32(): number {
-    const a = this.#a, b = this.#b, c = this.#c, d = this.#d;
+    const a = this.a, b = this.b, c = this.c, d = this.d;
     const t = (((a + b) | 0) + d) | 0;
-    this.#d = (d + 1) | 0;
-    this.#a = b ^ (b >>> 9);
-    this.#b = (c + (c << 3)) | 0;
-    const c2 = (c << 21) | (c >>> 11);
-    this.#c = (c2 + t) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   }
 
   /** Uniform in the open interval (0, 1). */
   next(): number {
-    return (this.u32() + 0.5) * INV32;
+    const a = this.a, b = this.b, c = this.c, d = this.d;
+    const t = (((a + b) | 0) + d) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
+    return ((t >>> 0) + 0.5) * INV32;
   }
 
   /** Uniform integer in [0, n). */
@@ -118,7 +148,7 @@ export class Rng {
   /** Picks an index with probability proportional to `weights` (non-negative, some positive). */
   pick(weights: ArrayLike<number>, total?: number): number {
     let sum = total ?? 0;
-    if (total === undefined) for (let i = 0; i < weights.length; i++) sum += weights[i];
+    if (total === undefined) { for (let i = 0; i < weights.length; i++) sum += weights[i]; }
     let u = this.next() * sum;
     for (let i = 0; i < weights.length; i++) {
       u -= weights[i];

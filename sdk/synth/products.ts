@@ -8,7 +8,11 @@
 import { formatDay, parseDay, weekdayOf } from "./calendar.ts";
 
 /** The four product types of the pipeline. */
-export type ProductType = "future_mbo" | "future_option_mbo" | "equity_mbo" | "equity_option_cmbp_1";
+export type ProductType =
+  | "future_mbo"
+  | "future_option_mbo"
+  | "equity_mbo"
+  | "equity_option_cmbp_1";
 
 /** All product types, in pipeline order. */
 export const PRODUCT_TYPES: readonly ProductType[] = [
@@ -72,8 +76,34 @@ export const FUTURE_ROOTS: Readonly<Record<string, FutureRoot>> = {
   MNQ: fut("MNQ", 0.25, 5.0, 2, 25600, 0.014, 0.05, 1, QUARTERS, true, "XCME", "IPNT"),
   SI: fut("SI", 0.005, 0.25, 5000, 72, 0.022, 0.005, 0.01, [3, 5, 7, 9, 12], false, "XCEC", "OZ"),
   GC: fut("GC", 0.1, 5.0, 100, 4400, 0.012, 0.1, 1, [2, 4, 6, 8, 10, 12], false, "XCEC", "OZ"),
-  CL: fut("CL", 0.01, 0.5, 1000, 58, 0.02, 0.01, 0.01, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], false, "XNYM", "BBL"),
-  "6E": fut("6E", 0.00005, 0.005, 125000, 1.17, 0.005, 0.00005, 0.0001, QUARTERS, true, "XCME", "EUR"),
+  CL: fut(
+    "CL",
+    0.01,
+    0.5,
+    1000,
+    58,
+    0.02,
+    0.01,
+    0.01,
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    false,
+    "XNYM",
+    "BBL",
+  ),
+  "6E": fut(
+    "6E",
+    0.00005,
+    0.005,
+    125000,
+    1.17,
+    0.005,
+    0.00005,
+    0.0001,
+    QUARTERS,
+    true,
+    "XCME",
+    "EUR",
+  ),
 };
 
 /** Equity tickers with known price levels; any other ticker gets {@linkcode defaultEquity}. */
@@ -199,14 +229,50 @@ function seq(pattern: string, n: number): string[] {
 
 /** CME option product codes per root (downloader.md §2.3). */
 const OPTION_CODES: Record<string, OptionCodes> = {
-  ES: { quarterly: "ES", eom: "EW", friday: seq("EW#", 4), daily: ["E#A", "E#B", "E#C", "E#D"].map((p) => seq(p, 5)) },
-  NQ: { quarterly: "NQ", eom: "QNE", friday: seq("QN#", 4), daily: ["Q#A", "Q#B", "Q#C", "Q#D"].map((p) => seq(p, 5)) },
-  MES: { quarterly: "MES", eom: "EX", friday: seq("EX#", 4), daily: ["X#A", "X#B", "X#C", "X#D"].map((p) => seq(p, 5)) },
-  MNQ: { quarterly: "MNQ", eom: "MQE", friday: seq("MQ#", 4), daily: ["D#A", "D#B", "D#C", "D#D"].map((p) => seq(p, 5)) },
-  GC: { eom: "OG", friday: seq("OG#", 5), daily: ["G#M", "G#T", "G#W", "G#R"].map((p) => seq(p, 5)) },
-  SI: { eom: "SO", friday: seq("SO#", 5), daily: ["M#S", "S#T", "W#S", "R#S"].map((p) => seq(p, 5)) },
-  CL: { eom: "LO", friday: seq("LO#", 5), daily: ["ML#", "NL#", "WL#", "XL#"].map((p) => seq(p, 5)) },
-  "6E": { eom: "EUU", friday: seq("#EU", 5), daily: ["MO#", "TU#", "WE#", "SU#"].map((p) => seq(p, 5)) },
+  ES: {
+    quarterly: "ES",
+    eom: "EW",
+    friday: seq("EW#", 4),
+    daily: ["E#A", "E#B", "E#C", "E#D"].map((p) => seq(p, 5)),
+  },
+  NQ: {
+    quarterly: "NQ",
+    eom: "QNE",
+    friday: seq("QN#", 4),
+    daily: ["Q#A", "Q#B", "Q#C", "Q#D"].map((p) => seq(p, 5)),
+  },
+  MES: {
+    quarterly: "MES",
+    eom: "EX",
+    friday: seq("EX#", 4),
+    daily: ["X#A", "X#B", "X#C", "X#D"].map((p) => seq(p, 5)),
+  },
+  MNQ: {
+    quarterly: "MNQ",
+    eom: "MQE",
+    friday: seq("MQ#", 4),
+    daily: ["D#A", "D#B", "D#C", "D#D"].map((p) => seq(p, 5)),
+  },
+  GC: {
+    eom: "OG",
+    friday: seq("OG#", 5),
+    daily: ["G#M", "G#T", "G#W", "G#R"].map((p) => seq(p, 5)),
+  },
+  SI: {
+    eom: "SO",
+    friday: seq("SO#", 5),
+    daily: ["M#S", "S#T", "W#S", "R#S"].map((p) => seq(p, 5)),
+  },
+  CL: {
+    eom: "LO",
+    friday: seq("LO#", 5),
+    daily: ["ML#", "NL#", "WL#", "XL#"].map((p) => seq(p, 5)),
+  },
+  "6E": {
+    eom: "EUU",
+    friday: seq("#EU", 5),
+    daily: ["MO#", "TU#", "WE#", "SU#"].map((p) => seq(p, 5)),
+  },
 };
 
 /**
