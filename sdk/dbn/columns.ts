@@ -85,8 +85,8 @@ export interface Cmbp1Columns {
 class Arena {
   #buf: ArrayBuffer;
   #at = 0;
-  constructor(bytes: number) {
-    this.#buf = new ArrayBuffer(bytes);
+  constructor(bytes: number, reuse?: ArrayBuffer) {
+    this.#buf = reuse && reuse.byteLength >= bytes ? reuse : new ArrayBuffer(bytes);
   }
   take<T>(ctor: new (b: ArrayBuffer, off: number, n: number) => T, n: number, width: number): T {
     const t = new ctor(this.#buf, this.#at, n);
@@ -95,10 +95,24 @@ class Arena {
   }
 }
 
-/** Allocates zeroed MBO columns for `n` records (one buffer backs all columns). */
-export function allocMboColumns(n: number): MboColumns {
+/** Bytes of the buffer behind {@linkcode allocMboColumns} for `n` records. */
+export function mboColumnsBytes(n: number): number {
   const pad = (b: number) => Math.ceil((n * b) / 8) * 8;
-  const a = new Arena(4 * pad(8) + 4 * pad(4) + pad(2) + 4 * pad(1));
+  return 4 * pad(8) + 4 * pad(4) + pad(2) + 4 * pad(1);
+}
+
+/** Bytes of the buffer behind {@linkcode allocCmbp1Columns} for `n` records. */
+export function cmbp1ColumnsBytes(n: number): number {
+  const pad = (b: number) => Math.ceil((n * b) / 8) * 8;
+  return 5 * pad(8) + 5 * pad(4) + 3 * pad(2) + 4 * pad(1);
+}
+
+/**
+ * Allocates MBO columns for `n` records, all backed by one buffer. Zeroed, unless `reuse` (a
+ * buffer of at least {@linkcode mboColumnsBytes} bytes) is given: its memory is used as is.
+ */
+export function allocMboColumns(n: number, reuse?: ArrayBuffer): MboColumns {
+  const a = new Arena(mboColumnsBytes(n), reuse);
   return {
     length: n,
     ts_event: a.take(BigUint64Array, n, 8),
@@ -117,10 +131,12 @@ export function allocMboColumns(n: number): MboColumns {
   };
 }
 
-/** Allocates zeroed CMBP-1 columns for `n` records (rtype preset to 0xB1; one buffer backs all). */
-export function allocCmbp1Columns(n: number): Cmbp1Columns {
-  const pad = (b: number) => Math.ceil((n * b) / 8) * 8;
-  const a = new Arena(5 * pad(8) + 5 * pad(4) + 3 * pad(2) + 4 * pad(1));
+/**
+ * Allocates CMBP-1 columns for `n` records (rtype preset to 0xB1), backed by one buffer, zeroed
+ * unless `reuse` (at least {@linkcode cmbp1ColumnsBytes} bytes) is given.
+ */
+export function allocCmbp1Columns(n: number, reuse?: ArrayBuffer): Cmbp1Columns {
+  const a = new Arena(cmbp1ColumnsBytes(n), reuse);
   const c: Cmbp1Columns = {
     length: n,
     ts_event: a.take(BigUint64Array, n, 8),

@@ -116,7 +116,11 @@ interface MboTally {
   batches: number;
 }
 
-async function tallyMbo(path: string, batchRecords?: number): Promise<MboTally> {
+async function tallyMbo(
+  path: string,
+  batchRecords?: number,
+  reuseBatches?: boolean,
+): Promise<MboTally> {
   const t: MboTally = {
     n: 0,
     actions: {},
@@ -133,7 +137,7 @@ async function tallyMbo(path: string, batchRecords?: number): Promise<MboTally> 
     batches: 0,
   };
   let prevRecv = 0n;
-  const reader = await openDbn(path, { batchRecords });
+  const reader = await openDbn(path, { batchRecords, reuseBatches });
   for await (const b of reader.batches()) {
     assert.equal(b.kind, "mbo");
     const c = (b as { columns: MboColumns }).columns;
@@ -185,6 +189,10 @@ Deno.test({
     const small = await tallyMbo(fixturePath(ESH4_25), 1000);
     assert.equal(small.batches, 69);
     assert.deepEqual({ ...small, batches: 0 }, { ...t, batches: 0 });
+    // Reused batch memory (two alternating buffers) gives the same tallies too.
+    const reused = await tallyMbo(fixturePath(ESH4_25), 1000, true);
+    assert.equal(reused.batches, 69);
+    assert.deepEqual({ ...reused, batches: 0 }, { ...t, batches: 0 });
 
     const t24 = await tallyMbo(fixturePath(ESH4_24));
     assert.equal(t24.n, 8_725);

@@ -13,10 +13,12 @@ import {
   allocCmbp1Columns,
   allocMboColumns,
   type Cmbp1Columns,
+  cmbp1ColumnsBytes,
   cmbp1Row,
   fillCmbp1,
   fillMbo,
   type MboColumns,
+  mboColumnsBytes,
   mboRow,
 } from "./columns.ts";
 import type { DbnRecord } from "./records.ts";
@@ -47,6 +49,11 @@ export interface DecodeOptions {
   name?: string;
   /** Most records in one columnar batch (default 65,536). */
   batchRecords?: number;
+  /**
+   * Reuse the memory of columnar batches: a batch is valid only until the next one is requested
+   * (two buffers alternate). Much faster on long streams; for consumers that do not keep batches.
+   */
+  reuseBatches?: boolean;
   /** zstd implementation (default `auto`: the CLI when it can run, else node:zlib). */
   zstd?: ZstdEngine;
 }
@@ -276,7 +283,11 @@ export async function openDbn(source: DbnSource, options: DecodeOptions = {}): P
         throw new DbnError(`metadata length ${len} is below the 100-byte minimum`, name, 4);
       }
       if (len > MAX_METADATA) {
-        throw new DbnError(`metadata length ${len} exceeds the ${MAX_METADATA}-byte limit`, name, 4);
+        throw new DbnError(
+          `metadata length ${len} exceeds the ${MAX_METADATA}-byte limit`,
+          name,
+          4,
+        );
       }
       const rest = await queue.readExact(len);
       if (rest.byteLength < len) {
@@ -317,6 +328,19 @@ class Reader implements DbnReader {
   #skipUnknown: boolean;
   #batch: number;
   #used = false;
+  #reuse = false;
+  #buffers: ArrayBuffer[] = [];
+  #turn = 0;
+
+  /** The next pooled buffer (two alternate, sized for a full batch), or none without reuse. */
+  #pool(bytes: number): ArrayBuffer | undefined {
+    if (!this.#reuse) return undefined;
+    const i = this.#turn++ & 1;
+    if (!this.#buffers[i] || this.#buffers[i].byteLength < bytes) {
+      this.#buffers[i] = new ArrayBuffer(bytes);
+    }
+    return this.#buffers[i];
+  }
 
   constructor(
     queue: ByteQueue,
@@ -338,6 +362,7 @@ class Reader implements DbnReader {
     this.#upgrade = upgrade;
     this.#skipUnknown = options.skipUnknown ?? false;
     this.#batch = Math.max(1, options.batchRecords ?? 65536);
+    this.#reuse = options.reuseBatches ?? false;
   }
 
   close(): Promise<void> {
@@ -465,13 +490,13 @@ class Reader implements DbnReader {
         for (let r = 0; r < runKind.length; r++) {
           const start = runStart[r], count = runCount[r], offset = this.#base + start;
           if (runKind[r] === KIND_MBO) {
-            const cols = allocMboColumns(count);
+            const cols = allocMboColumns(count, this.#pool(mboColumnsBytes(this.#batch)));
             fillMbo(w32, start >> 2, runSize[r] >> 2, count, cols);
             this.stats.records += count;
             this.stats.bytes = offset + count * runSize[r];
             yield { kind: "mbo", offset, columns: cols };
           } else if (runKind[r] === KIND_CMBP1) {
-            const cols = allocCmbp1Columns(count);
+            const cols = allocCmbp1Columns(count, this.#pool(cmbp1ColumnsBytes(this.#batch)));
             fillCmbp1(w32, start >> 2, runSize[r] >> 2, count, cols);
             this.stats.records += count;
             this.stats.bytes = offset + count * runSize[r];

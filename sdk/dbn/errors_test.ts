@@ -82,7 +82,13 @@ Deno.test({
     await assertDbnError(short, o, name, 4, /below the 100-byte minimum/);
     const huge = bytes.slice();
     new DataView(huge.buffer).setUint32(4, 0xfffffff0, true);
-    await assertDbnError(huge, o, name, 4, /metadata length 4294967280 exceeds the 268435456-byte limit/);
+    await assertDbnError(
+      huge,
+      o,
+      name,
+      4,
+      /metadata length 4294967280 exceeds the 268435456-byte limit/,
+    );
     // Paths are named by their path; unreadable paths are DbnErrors too.
     const dir = await Deno.makeTempDir({ prefix: "dbn_errors_test_" });
     try {

@@ -1,0 +1,181 @@
+/**
+ * `deno task demo [--lake DIR] [--date YYYY-MM-DD] [--seed N] [--keep]`: the main job on the embedded
+ * synthetic data. Generates a small synthetic day for the four product types, decodes every file
+ * back (records per action, time span, symbols, throughput), then runs every pipeline layer that
+ * is implemented and prints the partitions it built and a short report.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join, relative, resolve } from "node:path";
+import { openDbn } from "../dbn/mod.ts";
+import { generateDay, type SynthDayResult } from "../synth/mod.ts";
+import { runPipeline } from "../pipeline/runner.ts";
+import { defaultRegistry } from "../pipeline/stages.ts";
+import type { Layer, ProductType } from "../pipeline/registry.ts";
+
+const USAGE = "usage: deno task demo [--lake DIR] [--date YYYY-MM-DD] [--seed N]";
+const PRODUCTS: { productType: ProductType; symbol: string }[] = [
+  { productType: "future_mbo", symbol: "MNQ" },
+  { productType: "future_option_mbo", symbol: "MNQ" },
+  { productType: "equity_mbo", symbol: "QQQ" },
+  { productType: "equity_option_cmbp_1", symbol: "QQQ" },
+];
+
+function die(msg: string): never {
+  console.error(`demo: ${msg}\n${USAGE}`);
+  Deno.exit(2);
+}
+
+const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString().replace(".000Z", "Z");
+
+/** Decodes one DBN file and summarises it. */
+async function summarize(path: string): Promise<string> {
+  const t0 = performance.now();
+  const reader = await openDbn(path);
+  const actions = new Map<string, number>();
+  const ids = new Set<number>();
+  let n = 0, first = -1n, last = -1n;
+  const seen = (a: number, count = 1) => {
+    const k = String.fromCharCode(a);
+    actions.set(k, (actions.get(k) ?? 0) + count);
+  };
+  for await (const b of reader.batches()) {
+    if (b.kind === "records") {
+      for (const r of b.records) {
+        n++;
+        ids.add(r.instrument_id);
+        if (first < 0n) first = r.ts_event;
+        last = r.ts_event;
+        if ("action" in r && typeof r.action === "string") seen(r.action.charCodeAt(0));
+      }
+      continue;
+    }
+    const c = b.columns;
+    n += c.length;
+    for (let i = 0; i < c.length; i++) {
+      seen(c.action[i]);
+      ids.add(c.instrument_id[i]);
+    }
+    if (first < 0n && c.length) first = c.ts_recv[0];
+    if (c.length) last = c.ts_recv[c.length - 1];
+  }
+  const s = (performance.now() - t0) / 1000;
+  const md = reader.metadata;
+  const acts = [...actions.entries()].sort().map(([k, v]) => `${k} ${v.toLocaleString()}`).join(
+    " / ",
+  );
+  const symbols = md?.mappings.map((m) => m.raw_symbol) ?? [];
+  const symText = symbols.length > 4
+    ? `${symbols.slice(0, 3).join(", ")} … (${symbols.length})`
+    : symbols.join(", ");
+  return `    ${
+    md?.schema ?? "?"
+  } ${n.toLocaleString()} records, ${ids.size} instruments [${symText}]` +
+    (acts ? `\n      actions: ${acts}` : "") +
+    (first >= 0n ? `\n      span: ${iso(first)} → ${iso(last)}` : "") +
+    `\n      decoded in ${s.toFixed(2)} s (${(n / s / 1e6).toFixed(1)} M records/s)`;
+}
+
+if (import.meta.main) {
+  let a;
+  try {
+    a = parseArgs({
+      args: Deno.args,
+      options: {
+        lake: { type: "string", default: "lake" },
+        date: { type: "string", default: "2026-02-06" },
+        seed: { type: "string", default: "7" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    die((e as Error).message);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(a.date)) die(`--date must be YYYY-MM-DD, got '${a.date}'`);
+  const seed = Number(a.seed);
+  if (!Number.isSafeInteger(seed)) die(`--seed must be an integer, got '${a.seed}'`);
+  const lake = resolve(a.lake);
+  const t0 = performance.now();
+  console.log(
+    `Spymaster demo: synthetic ${a.date} (seed ${seed}) into ${
+      relative(Deno.cwd(), lake) || "."
+    }/\n`,
+  );
+
+  console.log("1. Synthetic raw data (DBN v3, zstd) and its decode:");
+  const days: SynthDayResult[] = [];
+  for (const p of PRODUCTS) {
+    const t = performance.now();
+    const day = await generateDay({ ...p, date: a.date, seed, scale: "small", lake });
+    days.push(day);
+    const main = day.files.find((f) => f.schema === "mbo" || f.schema === "cmbp-1");
+    console.log(
+      `  ${p.productType} (${p.symbol}): ${day.files.length} files in ${
+        ((performance.now() - t) / 1000).toFixed(1)
+      } s`,
+    );
+    if (main) {
+      console.log(`    ${relative(lake, main.path)}`);
+      console.log(await summarize(main.path));
+    }
+  }
+
+  const registry = defaultRegistry();
+  const failures: string[] = [];
+  for (const layer of ["bronze", "silver", "gold"] as Layer[]) {
+    const todo = PRODUCTS.filter((p) => registry.has(p.productType, layer));
+    if (!todo.length) {
+      console.log(`\n${layer}: not implemented yet (no stage registered)`);
+      continue;
+    }
+    console.log(`\n${layer === "bronze" ? 2 : layer === "silver" ? 3 : 4}. ${layer}:`);
+    for (const p of todo) {
+      const symbol = layer === "bronze"
+        ? p.symbol
+        : (days.find((d) => d.productType === p.productType)?.symbol ?? p.symbol);
+      const res = await runPipeline({
+        productType: p.productType,
+        layer,
+        symbol,
+        dates: [a.date],
+        overwrite: true,
+        lakeRoot: lake,
+        registry,
+      });
+      for (const t of res.tasks) {
+        if (!t.ok) {
+          failures.push(`${layer} ${p.productType} ${t.symbol} ${t.dt}: ${t.error}`);
+          console.log(`  ${p.productType}: FAILED: ${t.error}`);
+          continue;
+        }
+        for (const st of t.stages) {
+          for (const part of st.result.partitions) {
+            console.log(
+              `  ${part.dataset} symbol=${part.symbol} dt=${part.dt}: ${part.rows.toLocaleString()} rows` +
+                ` (${st.stage}, ${st.seconds.toFixed(1)} s)`,
+            );
+          }
+        }
+      }
+    }
+  }
+  const planted = days.flatMap((d) => d.episodes ?? []);
+  if (planted.length) {
+    console.log(`\nPlanted episodes (sidecar JSON next to each raw file): ${planted.length}`);
+    for (const e of planted.slice(0, 6)) {
+      console.log(
+        `  ${e.kind} ${e.side} ${e.start_utc} → ${e.end_utc} price ${e.price_lo}–${e.price_hi}`,
+      );
+    }
+  }
+  console.log(
+    `\nDone in ${((performance.now() - t0) / 1000).toFixed(1)} s. Lake: ${
+      join(relative(Deno.cwd(), lake) || ".", "")
+    }`,
+  );
+  if (failures.length) {
+    console.error(`\n${failures.length} task(s) failed:\n${failures.join("\n")}`);
+    Deno.exit(1);
+  }
+}
