@@ -304,7 +304,7 @@ Deno.test("CLI: parallel workers write every date; a failing date exits 1", asyn
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /FAIL MNQ 2026-02-07 .*no raw future_mbo.mbo file/);
   assert.match(bad.stdout, /DONE 1 ok, 1 failed/);
-  const usage = await run("--layer", "silver", "--dt", "2026-02-06");
+  const usage = await run("--layer", "gold", "--dt", "2026-02-06");
   assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /layer silver is not implemented for future_mbo/);
+  assert.match(usage.stderr, /layer gold is not implemented for future_mbo/);
 });
