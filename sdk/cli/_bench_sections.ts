@@ -1,12 +1,20 @@
-// The sections of `deno task bench`. Each returns a Markdown block for BENCHMARKS.md.
-import { allocMboColumns, DbnWriter, type Metadata, openDbn } from "../dbn/mod.ts";
+// The sections of `deno task bench`. Each runs in its own process and returns a Markdown block
+// for BENCHMARKS.md. Files shared between sections live in the run's scratch folder.
+import { openDbn } from "../dbn/mod.ts";
+import { benchSynthMbo } from "../synth/mod.ts";
+import { benchBronze } from "../bronze/bench.ts";
+import { measureReplay } from "../book/replay_file.ts";
+import { benchSilverMbo } from "../silver/bench.ts";
+import { fixturePath, fixturesAvailable } from "../testing/fixtures.ts";
 
 /** What every section gets. */
 export interface BenchContext {
-  /** Scratch folder, removed afterwards. */
+  /** Scratch folder shared by the sections of one run. */
   dir: string;
-  /** Size knob (records / events). */
+  /** Records of the decode benchmark file. */
   records: number;
+  /** MBO events of the full-size synthetic future day. */
+  dayEvents: number;
   /** Progress output (stderr). */
   log: (s: string) => void;
 }
@@ -30,95 +38,79 @@ async function best<T>(reps: number, f: () => Promise<T>): Promise<[number, T]> 
   return out;
 }
 
-/** A plausible MBO stream: random walk around 21,000 on a 0.25 tick, ids beyond 2^53. */
-async function writeMboFile(path: string, n: number): Promise<void> {
-  const md: Metadata = {
-    version: 3,
-    dataset: "GLBX.MDP3",
-    schema: "mbo",
-    start: 1770336000000000000n,
-    end: 1770422400000000000n,
-    limit: 0n,
-    stype_in: "raw_symbol",
-    stype_out: "instrument_id",
-    ts_out: false,
-    symbol_cstr_len: 71,
-    symbols: ["MNQH6"],
-    partial: [],
-    not_found: [],
-    mappings: [{
-      raw_symbol: "MNQH6",
-      intervals: [{ start_date: "2026-02-06", end_date: "2026-02-07", symbol: "42140878" }],
-    }],
-  };
-  const w = await DbnWriter.create(path, md);
-  const chunk = 1 << 16;
-  let s = 0x9e3779b9 | 0, px = 84_000, ts = 1770336000000000000n;
-  const rnd = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  const actions = [65, 65, 65, 67, 67, 77, 84, 70];
-  for (let done = 0; done < n; done += chunk) {
-    const k = Math.min(chunk, n - done);
-    const c = allocMboColumns(k);
-    for (let i = 0; i < k; i++) {
-      px += rnd() < 0.5 ? -1 : 1;
-      ts += BigInt(1 + Math.floor(rnd() * 20000));
-      c.publisher_id[i] = 1;
-      c.instrument_id[i] = 42140878;
-      c.ts_event[i] = ts;
-      c.ts_recv[i] = ts + 15000n;
-      c.order_id[i] = 6_400_000_000_000_000n + BigInt(done + i);
-      c.price[i] = BigInt(px + Math.floor(rnd() * 8)) * 250_000_000n;
-      c.size[i] = 1 + Math.floor(rnd() * 5);
-      c.flags[i] = 128;
-      c.action[i] = actions[Math.floor(rnd() * actions.length)];
-      c.side[i] = rnd() < 0.5 ? 66 : 65;
-      c.ts_in_delta[i] = 12000 + Math.floor(rnd() * 3000);
-      c.sequence[i] = done + i;
-    }
-    await w.writeMbo(c);
+/** Peak RSS while `f` runs (sampled every 25 ms). */
+async function withPeakRss<T>(f: () => Promise<T>): Promise<[number, T]> {
+  let peak = Deno.memoryUsage().rss;
+  const timer = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 25);
+  try {
+    const v = await f();
+    return [Math.max(peak, Deno.memoryUsage().rss), v];
+  } finally {
+    clearInterval(timer);
   }
-  await w.close();
+}
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+const fmt = (x: number, d = 1) => x.toFixed(d);
+const gb = (b: number) => fmt(b / 2 ** 30, 2);
+
+/** The synthetic MBO file of the decode benchmark (uncompressed and zstd -3). */
+async function decodeFiles(ctx: BenchContext): Promise<{ plain: string; zst: string }> {
+  const plain = `${ctx.dir}/mbo-decode.dbn`, zst = `${plain}.zst`;
+  if (!await exists(plain)) {
+    ctx.log(`generating ~${ctx.records.toLocaleString()} synthetic MBO records`);
+    await benchSynthMbo({ events: ctx.records, path: plain, compression: "none" });
+    const z = await new Deno.Command("zstd", { args: ["-q", "-3", "-f", plain, "-o", zst] })
+      .output();
+    if (!z.success) throw new Error("zstd -3 failed");
+  }
+  return { plain, zst };
+}
+
+/** The full-size synthetic future day (`.dbn.zst`), generated once per run. */
+async function fullDay(
+  ctx: BenchContext,
+): Promise<{ path: string; seconds: number; records: number }> {
+  const path = `${ctx.dir}/glbx-mdp3-20260106.mbo.dbn.zst`;
+  const meta = `${path}.json`;
+  if (await exists(meta)) return JSON.parse(await Deno.readTextFile(meta));
+  ctx.log(`generating a full-size synthetic MNQ day (~${ctx.dayEvents.toLocaleString()} events)`);
+  const r = await benchSynthMbo({ events: ctx.dayEvents, path, date: "2026-01-06" });
+  const out = { path, seconds: r.seconds, records: r.records };
+  await Deno.writeTextFile(meta, JSON.stringify(out));
+  return out;
 }
 
 async function countMbo(src: string | Uint8Array): Promise<number> {
-  const r = await openDbn(src);
+  const r = await openDbn(src, { reuseBatches: true });
   let n = 0;
   for await (const b of r.batches()) if (b.kind === "mbo") n += b.columns.length;
   return n;
 }
 
-const fmt = (x: number, d = 1) => x.toFixed(d);
-
 /** DBN decode throughput: memory, disk, zstd (vs. the zstd CLI yardstick). */
-export const benchDbn: BenchSection = async (ctx) => {
-  const n = ctx.records;
-  const plain = `${ctx.dir}/mbo.dbn`, zst = `${ctx.dir}/mbo.dbn.zst`;
-  ctx.log(`writing ${n.toLocaleString()} MBO records`);
-  const [tw] = await time(() => writeMboFile(plain, n));
-  await new Deno.Command("zstd", { args: ["-q", "-3", "-f", plain, "-o", zst] }).output();
+const dbn: BenchSection = async (ctx) => {
+  const { plain, zst } = await decodeFiles(ctx);
   const bytes = await Deno.readFile(plain);
   const mb = bytes.byteLength / 1e6;
   const zmb = (await Deno.stat(zst)).size / 1e6;
   ctx.log("decoding");
-  const [tm, nm] = await best(3, () => countMbo(bytes));
-  const [td] = await best(3, () => countMbo(plain));
-  const [tz] = await best(3, () => countMbo(zst));
-  const [ty] = await best(3, () =>
-    new Deno.Command("zstd", { args: ["-dcq", "-f", zst, "-o", "/dev/null"] }).output()
+  const [tm, n] = await best(4, () => countMbo(bytes));
+  const [td] = await best(4, () => countMbo(plain));
+  const [tz] = await best(4, () => countMbo(zst));
+  const [ty] = await best(
+    4,
+    () => new Deno.Command("zstd", { args: ["-dcq", "-f", zst, "-o", "/dev/null"] }).output(),
   );
-  if (nm !== n) throw new Error(`decoded ${nm} of ${n} records`);
   const row = (what: string, t: number) =>
     `| ${what} | ${fmt(t, 3)} | ${fmt(n / t / 1e6)} | ${fmt(mb / t, 0)} |`;
   return [
     "## DBN decode (MBO, columnar view)",
     "",
-    `${n.toLocaleString()} MBO records, ${fmt(mb)} MB as .dbn, ${fmt(zmb)} MB as .dbn.zst (zstd -3). ` +
-    "Best of 3 after a warm-up run; records/s and DBN MB/s.",
+    `${n.toLocaleString()} synthetic MBO records, ${fmt(mb)} MB as .dbn, ${
+      fmt(zmb)
+    } MB as .dbn.zst ` +
+    "(zstd -3). Best of 4 after a warm-up run; M records/s and DBN MB/s.",
     "",
     "| path | seconds | M records/s | MB/s |",
     "|---|---:|---:|---:|",
@@ -127,13 +119,112 @@ export const benchDbn: BenchSection = async (ctx) => {
     row(".dbn.zst from disk (zstd CLI → decoder)", tz),
     row("yardstick: `zstd -d` to /dev/null", ty),
     "",
-    `.dbn.zst end to end / zstd -d = **${fmt(tz / ty, 2)}×** (target ≤ 1.25×). ` +
-    `Encoding the file through DbnWriter took ${fmt(tw, 2)} s (${fmt(n / tw / 1e6)} M records/s, ` +
-    "generation included).",
+    `.dbn.zst end to end / \`zstd -d\` = **${
+      fmt(tz / ty, 2)
+    }×** (target ≤ 1.25×; memory target ≥ 30 M records/s).`,
   ].join("\n");
 };
 
-/** All sections, in run order. Other modules register theirs here. */
-export const benchSections: Record<string, BenchSection> = {
-  dbn: benchDbn,
+/** Synthetic generation throughput and the time of a full-size future day. */
+const synth: BenchSection = async (ctx) => {
+  ctx.log(`generating ${ctx.records.toLocaleString()} events (no output)`);
+  const [, gen] = await best(1, () => benchSynthMbo({ events: ctx.records }));
+  const plainPath = `${ctx.dir}/synth-write.dbn`;
+  const written = await benchSynthMbo({
+    events: ctx.records,
+    path: plainPath,
+    compression: "none",
+  });
+  await Deno.remove(plainPath);
+  const [rss, day] = await withPeakRss(() => fullDay(ctx));
+  const size = (await Deno.stat(day.path)).size / 1e6;
+  return [
+    "## Synthetic days (future MBO)",
+    "",
+    "| what | records | seconds | M records/s |",
+    "|---|---:|---:|---:|",
+    `| generation only (best of 2) | ${gen.records.toLocaleString()} | ${fmt(gen.seconds, 2)} | ${
+      fmt(gen.records_per_second / 1e6, 2)
+    } |`,
+    `| generation + DbnWriter, .dbn | ${written.records.toLocaleString()} | ${
+      fmt(written.seconds, 2)
+    } | ${fmt(written.records_per_second / 1e6, 2)} |`,
+    `| full-size day, .dbn.zst (zstd -3) | ${day.records.toLocaleString()} | ${
+      fmt(day.seconds, 1)
+    } | ${fmt(day.records / day.seconds / 1e6, 2)} |`,
+    "",
+    `Full-size day: ${fmt(size)} MB compressed, peak RSS ${
+      gb(rss)
+    } GB. Target: ≥ 5 M MBO events/s written.`,
+  ].join("\n");
 };
+
+/** Bronze ingest of the full-size day: decode + filter + Parquet. */
+const bronze: BenchSection = async (ctx) => {
+  const day = await fullDay(ctx);
+  ctx.log("bronze ingest of the full-size day");
+  const r = await benchBronze({ file: day.path, productType: "future_mbo" });
+  return [
+    "## Bronze (future_mbo, full-size synthetic day)",
+    "",
+    "| records | rows written | seconds | M rows/s | peak RSS GB | Parquet MB |",
+    "|---:|---:|---:|---:|---:|---:|",
+    `| ${r.records.toLocaleString()} | ${r.rows.toLocaleString()} | ${fmt(r.seconds, 2)} | ${
+      fmt(r.recordsPerSecond / 1e6, 2)
+    } | ${gb(r.peakRssBytes)} | ${fmt(r.parquetBytes / 1e6)} |`,
+    "",
+    "Decode (zstd CLI) + session filter + hard rejects + Parquet (zstd) through DuckDB. " +
+    "Targets: ≥ 4 M rows/s, peak RSS < 1.5 GB.",
+  ].join("\n");
+};
+
+/** Book replay throughput (events already decoded into columns). */
+const book: BenchSection = async (ctx) => {
+  const rows: string[] = [];
+  const files: [string, string][] = [];
+  const esh4 = "real/databento/esh4-glbx-mdp3-20231225.mbo.dbn.zst";
+  if (fixturesAvailable(esh4)) files.push(["real ESH4 2023-12-25 (fixture)", fixturePath(esh4)]);
+  files.push(["synthetic MNQ (decode file)", (await decodeFiles(ctx)).plain]);
+  for (const [label, path] of files) {
+    ctx.log(`replaying ${label}`);
+    for (const observer of [false, true]) {
+      const r = await measureReplay(path, { repeats: 5, observer });
+      rows.push(
+        `| ${label}${observer ? ", with silver hooks" : ""} | ${r.events.toLocaleString()} | ${
+          fmt(r.replaySeconds, 3)
+        } | ${fmt(r.eventsPerSecond / 1e6, 1)} |`,
+      );
+    }
+  }
+  return [
+    "## Book replay",
+    "",
+    "| file | events | seconds (best of 5) | M events/s |",
+    "|---|---:|---:|---:|",
+    ...rows,
+    "",
+    "Target: ≥ 15 M events/s.",
+  ].join("\n");
+};
+
+/** Silver engine over the full-size day (decode + book + 1-second aggregation). */
+const silver: BenchSection = async (ctx) => {
+  const day = await fullDay(ctx);
+  ctx.log("silver engine over the full-size day");
+  const [rss, r] = await withPeakRss(() => benchSilverMbo(day.path));
+  return [
+    "## Silver (future_mbo, full-size synthetic day)",
+    "",
+    "| records | seconds | M records/s | peak RSS GB |",
+    "|---:|---:|---:|---:|",
+    `| ${r.records.toLocaleString()} | ${fmt(r.seconds, 2)} | ${
+      fmt(r.records_per_second / 1e6, 2)
+    } | ${gb(rss)} |`,
+    "",
+    "Decode + book + 1-second book snapshots and depth & flow rows (rows counted, not written). " +
+    "Target for the whole stage: a 50 M-event day in < 20 s, peak RSS < 2 GB.",
+  ].join("\n");
+};
+
+/** All sections, in run order. */
+export const benchSections: Record<string, BenchSection> = { dbn, synth, bronze, book, silver };

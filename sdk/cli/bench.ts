@@ -1,15 +1,18 @@
 /**
- * `deno task bench [--only dbn,...] [--records N] [--out BENCHMARKS.md]`: throughput benchmarks.
- * Each section rewrites its own block of BENCHMARKS.md (between `<!-- bench:NAME -->` markers),
- * stamped with the machine it ran on. Timings are never asserted anywhere: this is the only place
- * they are measured.
+ * `deno task bench [--only dbn,synth,bronze,book,silver] [--records N] [--day-events N] [--out FILE]`:
+ * throughput and memory benchmarks. Each section runs in its own `deno` process (so peak RSS is
+ * the section's own) and rewrites its block of BENCHMARKS.md (between `<!-- bench:NAME -->`
+ * markers), stamped with the machine it ran on. Timings are measured only here, never asserted in
+ * tests.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { benchSections, type BenchContext } from "./_bench_sections.ts";
+import { fileURLToPath } from "node:url";
+import { type BenchContext, benchSections } from "./_bench_sections.ts";
 
-const USAGE = "usage: deno task bench [--only a,b] [--records N] [--out FILE] [--keep]";
+const USAGE =
+  "usage: deno task bench [--only a,b] [--records N] [--day-events N] [--out FILE] [--keep]";
 
 function die(msg: string): never {
   console.error(`bench: ${msg}\n${USAGE}`);
@@ -23,8 +26,11 @@ async function machine(): Promise<string> {
     cpu = /model name\s*:\s*(.+)/.exec(info)?.[1]?.trim() ?? cpu;
   } catch { /* not Linux */ }
   const mem = Deno.systemMemoryInfo();
-  return `${cpu}, ${navigator.hardwareConcurrency} cores, ${(mem.total / 2 ** 30).toFixed(0)} GiB RAM, ` +
-    `${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno} (V8 ${Deno.version.v8})`;
+  const load = Deno.loadavg().map((x) => x.toFixed(1)).join(" ");
+  return `${cpu}, ${navigator.hardwareConcurrency} cores, ${
+    (mem.total / 2 ** 30).toFixed(0)
+  } GiB RAM, ` +
+    `${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno}; load average before the run ${load}`;
 }
 
 function replaceBlock(doc: string, name: string, body: string): string {
@@ -35,16 +41,27 @@ function replaceBlock(doc: string, name: string, body: string): string {
   return `${doc.trimEnd()}\n\n${block}\n`;
 }
 
+function positive(v: string | undefined, name: string, min: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) die(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
 if (import.meta.main) {
-  let args;
+  let a;
   try {
-    args = parseArgs({
+    a = parseArgs({
       args: Deno.args,
       options: {
         only: { type: "string" },
         records: { type: "string" },
+        "day-events": { type: "string" },
         out: { type: "string", default: "BENCHMARKS.md" },
         keep: { type: "boolean", default: false },
+        // internal: run one section in this process, in an existing scratch folder
+        section: { type: "string" },
+        dir: { type: "string" },
       },
       strict: true,
     }).values;
@@ -52,28 +69,61 @@ if (import.meta.main) {
     die((e as Error).message);
   }
   const names = Object.keys(benchSections);
-  const only = args.only ? args.only.split(",").map((s) => s.trim()) : names;
-  for (const n of only) if (!names.includes(n)) die(`unknown section '${n}' (valid: ${names.join(", ")})`);
-  const records = args.records ? Number(args.records) : 5_000_000;
-  if (!Number.isInteger(records) || records < 1000) die(`--records must be an integer >= 1000, got '${args.records}'`);
-  const dir = await Deno.makeTempDir({ prefix: "spymaster-bench-" });
-  const ctx: BenchContext = { dir, records, log: (s) => console.error(s) };
-  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${await machine()}.`;
-  let doc = "";
-  try {
-    doc = await Deno.readTextFile(args.out);
-  } catch {
-    doc = "# Benchmarks\n\nProduced by `deno task bench`; each section is rewritten by its own run.\n";
+  const records = positive(a.records, "records", 1000, 5_000_000);
+  const dayEvents = positive(a["day-events"], "day-events", 1000, 50_000_000);
+  if (a.section) {
+    if (!names.includes(a.section) || !a.dir) die(`bad internal section call`);
+    const ctx: BenchContext = { dir: a.dir, records, dayEvents, log: (s) => console.error(s) };
+    console.log(await benchSections[a.section](ctx));
+    Deno.exit(0);
   }
+  const only = a.only ? a.only.split(",").map((s) => s.trim()) : names;
+  for (const n of only) {
+    if (!names.includes(n)) die(`unknown section '${n}' (valid: ${names.join(", ")})`);
+  }
+  const dir = await Deno.makeTempDir({ prefix: "spymaster-bench-" });
+  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${await machine()}.`;
+  let doc: string;
+  try {
+    doc = await Deno.readTextFile(a.out);
+  } catch {
+    doc =
+      "# Benchmarks\n\nProduced by `deno task bench`; each section is rewritten by its own run.\n";
+  }
+  let failed = 0;
   try {
     for (const name of only) {
       console.error(`== ${name}`);
-      const body = await benchSections[name](ctx);
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          fileURLToPath(import.meta.url),
+          "--section",
+          name,
+          "--dir",
+          dir,
+          "--records",
+          String(records),
+          "--day-events",
+          String(dayEvents),
+        ],
+        stdout: "piped",
+        stderr: "inherit",
+      });
+      const out = await child.output();
+      const body = new TextDecoder().decode(out.stdout);
+      if (!out.success) {
+        console.error(`bench: section ${name} failed (exit ${out.code})`);
+        failed++;
+        continue;
+      }
       console.log(body);
       doc = replaceBlock(doc, name, `${body.trim()}\n\n_${stamp}_`);
-      await Deno.writeTextFile(args.out, doc);
+      await Deno.writeTextFile(a.out, doc);
     }
   } finally {
-    if (!args.keep) await Deno.remove(dir, { recursive: true });
+    if (!a.keep) await Deno.remove(dir, { recursive: true });
   }
+  if (failed) Deno.exit(1);
 }
