@@ -1,16 +1,38 @@
 /**
  * Spymaster SDK: order-book microstructure research on Databento market-by-order data.
  *
- * Modules (import them by path, e.g. `@spymaster/sdk/dbn`):
- * - `dbn`: the Databento Binary Encoding codec (streaming decoder, v3 encoder).
+ * Data flows one way: `dbn` → `bronze` (lake) → `book` / `silver` → later layers. Each module is
+ * also importable on its own path (`@spymaster/sdk/dbn`, `@spymaster/sdk/book`, …); this root
+ * re-exports the DBN codec directly and every other module as a namespace.
  *
- * @example Decode a DBN file
+ * | module | what it does |
+ * | --- | --- |
+ * | `dbn` | Databento Binary Encoding v1–v3 codec: streaming columnar decoder, v3 encoder |
+ * | `synth` | seeded synthetic trading days written as real DBN files into `lake/raw` |
+ * | `download` | Databento historical API client and resumable batch download daemon |
+ * | `lake` | config, contracts, atomic Parquet partitions, readers, DuckDB views |
+ * | `bronze` | raw DBN → bronze partitions for the four product types |
+ * | `pipeline` | the stage registry and runner behind `deno task pipeline` |
+ * | `book` | exact MBO order books per (publisher, instrument) |
+ * | `silver` | 1-second book snapshots and per-price depth & flow |
+ * | `lobster` | LOBSTER message/orderbook files replayed through the book engine |
+ *
+ * @example Decode a DBN file and rebuild its books
  * ```ts ignore
- * import { readDbn } from "@spymaster/sdk";
- * const { metadata, records } = await readDbn("test_data.mbo.v3.dbn");
- * console.log(metadata?.dataset, records.length);
+ * import { book, openDbn } from "@spymaster/sdk";
+ * const books = new book.OrderBooks();
+ * const reader = await openDbn("glbx-mdp3-20260206.mbo.dbn.zst");
+ * for await (const b of reader.batches()) if (b.kind === "mbo") books.applyBatch(b.columns);
  * ```
  *
  * @module
  */
 export * from "./dbn/mod.ts";
+export * as book from "./book/mod.ts";
+export * as bronze from "./bronze/mod.ts";
+export * as download from "./download/mod.ts";
+export * as lake from "./lake/mod.ts";
+export * as lobster from "./lobster/mod.ts";
+export * as pipeline from "./pipeline/mod.ts";
+export * as silver from "./silver/mod.ts";
+export * as synth from "./synth/mod.ts";
