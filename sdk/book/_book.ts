@@ -5,15 +5,24 @@
  * @module
  */
 
-import { _Ladder, _Store, NIL } from "./_store.ts";
-import type {
-  Book,
-  BookAnomalies,
-  Level,
-  RestingOrder,
-  SideLike,
-  TradedVolume,
-} from "./types.ts";
+import {
+  _Ladder,
+  _Store,
+  L_COUNT,
+  L_HEAD,
+  L_SIDE,
+  LF_PRICE,
+  LF_SIZE,
+  NIL,
+  O_HI,
+  O_LEVEL,
+  O_LO,
+  O_NEXT,
+  O_SIZE,
+  O_TSHI,
+  O_TSLO,
+} from "./_store.ts";
+import type { Book, BookAnomalies, Level, RestingOrder, SideLike, TradedVolume } from "./types.ts";
 
 /** 0 for bid, 1 for ask; throws on anything else. */
 export function sideIndex(side: SideLike | string | number): 0 | 1 {
@@ -27,7 +36,7 @@ function priceNumber(price: number | bigint): number {
 }
 
 function words(lo: number, hi: number): bigint {
-  return (BigInt(hi) << 32n) | BigInt(lo);
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
 /** Mutable state of one book (engine side) implementing the public read-only view. */
@@ -123,7 +132,7 @@ export class _BookImpl implements Book {
 
   bestPrice(side: SideLike): number {
     const lad = this.ladder(side);
-    return lad.n === 0 ? NaN : this.store.lPrice[lad.lv[lad.n - 1]];
+    return lad.n === 0 ? NaN : this.store.lf[(lad.lv[lad.n - 1] << 1) + LF_PRICE];
   }
 
   best(side: SideLike): Level | undefined {
@@ -132,25 +141,21 @@ export class _BookImpl implements Book {
 
   levels(side: SideLike, n = Infinity): Level[] {
     const lad = this.ladder(side);
-    const st = this.store;
     const out: Level[] = [];
     for (let i = lad.n - 1; i >= 0 && out.length < n; i--) {
-      const l = lad.lv[i];
-      out.push({ price: st.lPrice[l], size: st.lSize[l], count: st.lCount[l] });
+      out.push(this.#level(lad.lv[i]));
     }
     return out;
   }
 
   level(side: SideLike, price: number | bigint): Level | undefined {
     const l = this.levelSlot(side, price);
-    if (l === NIL) return undefined;
-    const st = this.store;
-    return { price: st.lPrice[l], size: st.lSize[l], count: st.lCount[l] };
+    return l === NIL ? undefined : this.#level(l);
   }
 
   depth(side: SideLike, price: number | bigint): number {
     const l = this.levelSlot(side, price);
-    return l === NIL ? 0 : this.store.lSize[l];
+    return l === NIL ? 0 : this.store.lf[(l << 1) + LF_SIZE];
   }
 
   forEachLevel(
@@ -158,28 +163,41 @@ export class _BookImpl implements Book {
     fn: (price: number, size: number, count: number) => unknown,
   ): void {
     const lad = this.ladder(side);
-    const st = this.store;
+    const li = this.store.li, lf = this.store.lf;
     for (let i = lad.n - 1; i >= 0; i--) {
       const l = lad.lv[i];
-      if (fn(st.lPrice[l], st.lSize[l], st.lCount[l]) === false) return;
+      const price = lf[(l << 1) + LF_PRICE], size = lf[(l << 1) + LF_SIZE];
+      if (fn(price, size, li[(l << 3) + L_COUNT]) === false) return;
     }
   }
 
-  #orderAt(s: number): RestingOrder {
-    const st = this.store;
-    const l = st.oLevel[s];
+  #level(l: number): Level {
+    const lf = this.store.lf;
     return {
-      order_id: words(st.oLo[s], st.oHi[s]),
-      side: st.lSide[l] === 0 ? "B" : "A",
-      price: st.lPrice[l],
-      size: st.oSize[s],
-      ts_event: words(st.oTsLo[s], st.oTsHi[s]),
+      price: lf[(l << 1) + LF_PRICE],
+      size: lf[(l << 1) + LF_SIZE],
+      count: this.store.li[(l << 3) + L_COUNT],
+    };
+  }
+
+  #orderAt(s: number): RestingOrder {
+    const o = this.store.o;
+    const r = s << 3;
+    const l = o[r + O_LEVEL];
+    return {
+      order_id: words(o[r + O_LO], o[r + O_HI]),
+      side: this.store.li[(l << 3) + L_SIDE] === 0 ? "B" : "A",
+      price: this.store.lf[(l << 1) + LF_PRICE],
+      size: o[r + O_SIZE] >>> 0,
+      ts_event: words(o[r + O_TSLO], o[r + O_TSHI]),
     };
   }
 
   #collect(l: number, out: RestingOrder[]): void {
-    const st = this.store;
-    for (let s = st.lHead[l]; s !== NIL; s = st.oNext[s]) out.push(this.#orderAt(s));
+    const o = this.store.o;
+    for (let s = this.store.li[(l << 3) + L_HEAD]; s !== NIL; s = o[(s << 3) + O_NEXT]) {
+      out.push(this.#orderAt(s));
+    }
   }
 
   orders(side?: SideLike): RestingOrder[] {
@@ -207,13 +225,14 @@ export class _BookImpl implements Book {
   restingSizeAt(side: SideLike, price: number | bigint, enteredBy: bigint): number {
     const l = this.levelSlot(side, price);
     if (l === NIL) return 0;
-    const st = this.store;
+    const o = this.store.o;
     const cutHi = Number((enteredBy >> 32n) & 0xffffffffn);
     const cutLo = Number(enteredBy & 0xffffffffn);
     let sum = 0;
-    for (let s = st.lHead[l]; s !== NIL; s = st.oNext[s]) {
-      const h = st.oTsHi[s];
-      if (h < cutHi || (h === cutHi && st.oTsLo[s] <= cutLo)) sum += st.oSize[s];
+    for (let s = this.store.li[(l << 3) + L_HEAD]; s !== NIL; s = o[(s << 3) + O_NEXT]) {
+      const r = s << 3;
+      const h = o[r + O_TSHI] >>> 0;
+      if (h < cutHi || (h === cutHi && o[r + O_TSLO] >>> 0 <= cutLo)) sum += o[r + O_SIZE] >>> 0;
     }
     return sum;
   }

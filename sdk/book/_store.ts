@@ -1,7 +1,17 @@
 /**
  * Private storage of the book engine: an open-addressing hash table keyed by
- * (book, order_id lo word, order_id hi word), pools of order and price-level slots on typed arrays,
- * and the sorted price ladders. No BigInt and no per-event allocation.
+ * (book, order_id lo word, order_id hi word), pools of order and price-level records on typed
+ * arrays, and the sorted price ladders. No BigInt and no per-event allocation.
+ *
+ * Layout (chosen so that one order or one level is one cache line):
+ * - order record `s`: `o[s*8 + O_*]` in an `Int32Array`. 64-bit values are (lo, hi) words in
+ *   int32 form (`x | 0`, V8 never boxes them); read a low word as unsigned with `lo >>> 0`;
+ *   the size is a u32 stored as int32 (`>>> 0` to read).
+ * - level record `l`: integer fields `li[l*8 + L_*]` in an `Int32Array`, price and total size
+ *   `lf[l*2 + LF_*]` in a `Float64Array`.
+ * - hash bucket `i`: `h[i*2]` = the key's 32-bit hash, `h[i*2 + 1]` = order slot (NIL = empty).
+ *   The hash is a bijective mix of (lo, book) for a given hi, so equal hashes and equal (lo, hi)
+ *   words imply the same book; deletion and growth never touch the order records.
  *
  * @module
  */
@@ -9,74 +19,56 @@
 /** No slot / end of a linked list. */
 export const NIL = -1;
 
+/** Order record fields (stride 8). */
+export const O_LO = 0, O_HI = 1, O_LEVEL = 2, O_PREV = 3, O_NEXT = 4, O_TSLO = 5, O_TSHI = 6;
+/** Order size (u32 stored as int32). */
+export const O_SIZE = 7;
+/** Level integer fields (`li`, stride 8): order count, queue head/tail, side (0 bid), book id. */
+export const L_COUNT = 0, L_HEAD = 1, L_TAIL = 2, L_SIDE = 3, L_BOOK = 4;
+/** Level float fields (`lf`, stride 2): price, total size. */
+export const LF_PRICE = 0, LF_SIZE = 1;
+
 const MIN_HASH_BITS = 10;
 
 /**
- * Orders and price levels of every book of an {@linkcode OrderBooks}, plus the order-id index.
- *
- * Order slot fields (`o*`): order id words, owning book, remaining size, pending fill quantity
- * (reported by `F` and not yet removed by a `C`/`M`), price level, FIFO links, entry time words.
- * Level slot fields (`l*`): price, side (0 bid, 1 ask), total size, order count, FIFO head/tail.
+ * Orders and price levels of every book of an `OrderBooks`, plus the order-id index. Besides the
+ * records, `pend[s]` holds the quantity reported by `F` records for order `s` and not yet removed
+ * by a `C`/`M` (used to tell fills from pulls).
  */
 export class _Store {
-  // ---- order-id hash (linear probing, backward-shift deletion). Entry i occupies
-  // h[4i..4i+3] = (order_id lo word, hi word, book, order slot); slot NIL = empty bucket.
+  // ---- order-id hash (linear probing, backward-shift deletion)
   hBits = MIN_HASH_BITS;
   hMask = (1 << MIN_HASH_BITS) - 1;
-  h: Int32Array = new Int32Array(4 << MIN_HASH_BITS).fill(NIL);
+  h: Int32Array = new Int32Array(2 << MIN_HASH_BITS).fill(NIL);
   hCount = 0;
 
   // ---- orders
   oCap: number;
   oUsed = 0;
   oFree = NIL;
-  oLo: Uint32Array;
-  oHi: Uint32Array;
-  oBook: Int32Array;
-  oSize: Float64Array;
+  o: Int32Array;
   oPend: Float64Array;
-  oLevel: Int32Array;
-  oPrev: Int32Array;
-  oNext: Int32Array;
-  oTsLo: Uint32Array;
-  oTsHi: Uint32Array;
 
   // ---- price levels
   lCap: number;
   lUsed = 0;
   lFree = NIL;
-  lPrice: Float64Array;
-  lSide: Uint8Array;
-  lSize: Float64Array;
-  lCount: Int32Array;
-  lHead: Int32Array;
-  lTail: Int32Array;
+  li: Int32Array;
+  lf: Float64Array;
 
-  // ---- orders with a pending fill (cleared at the book's next F_LAST)
-  pend = new Int32Array(64);
+  // ---- orders with a pending fill (cleared at their book's next F_LAST)
+  pend: Int32Array = new Int32Array(64);
   pendN = 0;
 
   constructor(initialOrders = 1 << 14) {
     const oc = Math.max(16, initialOrders | 0);
     this.oCap = oc;
-    this.oLo = new Uint32Array(oc);
-    this.oHi = new Uint32Array(oc);
-    this.oBook = new Int32Array(oc);
-    this.oSize = new Float64Array(oc);
+    this.o = new Int32Array(oc * 8);
     this.oPend = new Float64Array(oc);
-    this.oLevel = new Int32Array(oc);
-    this.oPrev = new Int32Array(oc);
-    this.oNext = new Int32Array(oc);
-    this.oTsLo = new Uint32Array(oc);
-    this.oTsHi = new Uint32Array(oc);
     const lc = Math.max(16, oc >>> 3);
     this.lCap = lc;
-    this.lPrice = new Float64Array(lc);
-    this.lSide = new Uint8Array(lc);
-    this.lSize = new Float64Array(lc);
-    this.lCount = new Int32Array(lc);
-    this.lHead = new Int32Array(lc);
-    this.lTail = new Int32Array(lc);
+    this.li = new Int32Array(lc * 8);
+    this.lf = new Float64Array(lc * 2);
     let bits = MIN_HASH_BITS;
     while ((1 << bits) < oc * 2 && bits < 30) bits++;
     this.#allocHash(bits);
@@ -85,29 +77,34 @@ export class _Store {
   #allocHash(bits: number): void {
     this.hBits = bits;
     this.hMask = (1 << bits) - 1;
-    this.h = new Int32Array(4 << bits).fill(NIL);
+    this.h = new Int32Array(2 << bits).fill(NIL);
     this.hCount = 0;
   }
 
-  /** Home bucket of a key (Fibonacci hashing of the mixed words). */
-  home(book: number, lo: number, hi: number): number {
+  /**
+   * 32-bit hash of a key; its top `hBits` bits are the home bucket (Fibonacci hashing). For a
+   * fixed `hi`, keys with the same (lo, hi) in different books get different hashes.
+   */
+  hash(book: number, lo: number, hi: number): number {
     const x = lo ^ Math.imul(hi, 0x85ebca6b) ^ Math.imul(book + 1, 0xc2b2ae35);
-    return Math.imul(x, 0x9e3779b1) >>> (32 - this.hBits);
+    return Math.imul(x, 0x9e3779b1);
   }
 
   /**
    * Looks a key up: returns its bucket (>= 0) when present, else `~b` where `b` is the empty
-   * bucket where it would be inserted with {@linkcode _Store.insertAt}.
+   * bucket where it would go ({@linkcode _Store.insertAt}).
    */
   probe(book: number, lo: number, hi: number): number {
-    const h = this.h, mask = this.hMask;
+    const h = this.h, o = this.o, mask = this.hMask;
     lo |= 0;
     hi |= 0;
-    let i = this.home(book, lo, hi);
+    const fp = this.hash(book, lo, hi);
+    let i = fp >>> (32 - this.hBits);
     for (;;) {
-      const j = i << 2;
-      if (h[j + 3] === NIL) return ~i;
-      if (h[j] === lo && h[j + 1] === hi && h[j + 2] === book) return i;
+      const j = i << 1;
+      const s = h[j + 1];
+      if (s === NIL) return ~i;
+      if (h[j] === fp && o[s << 3] === lo && o[(s << 3) + 1] === hi) return i;
       i = (i + 1) & mask;
     }
   }
@@ -120,20 +117,17 @@ export class _Store {
 
   /** Order slot stored in bucket `b`. */
   slotAt(b: number): number {
-    return this.h[(b << 2) + 3];
+    return this.h[(b << 1) + 1];
   }
 
   /**
-   * Stores a key in the empty bucket `b` returned (as `~b`) by {@linkcode _Store.probe}; call
-   * {@linkcode _Store.reserve} before probing so that no growth happens in between.
+   * Indexes order `slot` under (book, lo, hi) in the empty bucket `b` returned as `~b` by
+   * {@linkcode _Store.probe}. Call {@linkcode _Store.reserve} before probing.
    */
   insertAt(b: number, book: number, lo: number, hi: number, slot: number): void {
-    const j = b << 2;
-    const h = this.h;
-    h[j] = lo;
-    h[j + 1] = hi;
-    h[j + 2] = book;
-    h[j + 3] = slot;
+    const j = b << 1;
+    this.h[j] = this.hash(book, lo | 0, hi | 0);
+    this.h[j + 1] = slot;
     this.hCount++;
   }
 
@@ -142,34 +136,25 @@ export class _Store {
     if ((this.hCount + 1) * 2 > this.hMask + 1) this.#growHash();
   }
 
-  /** Inserts a key known to be absent. */
-  insert(book: number, lo: number, hi: number, slot: number): void {
-    this.reserve();
-    const b = this.probe(book, lo, hi);
-    this.insertAt(~b, book, lo, hi, slot);
-  }
-
   /** Removes the entry in bucket `i` (backward-shift deletion keeps probe chains intact). */
   removeAt(i: number): void {
-    const h = this.h, mask = this.hMask;
+    const h = this.h, mask = this.hMask, shift = 32 - this.hBits;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const jj = j << 2;
-      if (h[jj + 3] === NIL) break;
-      const k = this.home(h[jj + 2], h[jj], h[jj + 1]);
+      const jj = j << 1;
+      if (h[jj + 1] === NIL) break;
+      const k = h[jj] >>> shift;
       // Move j into the hole at i unless j's home k lies cyclically in (i, j].
       const inRange = i <= j ? (k > i && k <= j) : (k > i || k <= j);
       if (!inRange) {
-        const ii = i << 2;
+        const ii = i << 1;
         h[ii] = h[jj];
         h[ii + 1] = h[jj + 1];
-        h[ii + 2] = h[jj + 2];
-        h[ii + 3] = h[jj + 3];
         i = j;
       }
     }
-    this.h[(i << 2) + 3] = NIL;
+    h[(i << 1) + 1] = NIL;
     this.hCount--;
   }
 
@@ -177,115 +162,115 @@ export class _Store {
     const old = this.h;
     const count = this.hCount;
     this.#allocHash(this.hBits + 1);
-    const h = this.h, mask = this.hMask;
-    for (let jj = 0; jj < old.length; jj += 4) {
-      if (old[jj + 3] === NIL) continue;
-      let i = this.home(old[jj + 2], old[jj], old[jj + 1]);
-      while (h[(i << 2) + 3] !== NIL) i = (i + 1) & mask;
-      const ii = i << 2;
-      h[ii] = old[jj];
-      h[ii + 1] = old[jj + 1];
-      h[ii + 2] = old[jj + 2];
-      h[ii + 3] = old[jj + 3];
+    const h = this.h, mask = this.hMask, shift = 32 - this.hBits;
+    for (let jj = 0; jj < old.length; jj += 2) {
+      if (old[jj + 1] === NIL) continue;
+      let i = old[jj] >>> shift;
+      while (h[(i << 1) + 1] !== NIL) i = (i + 1) & mask;
+      h[i << 1] = old[jj];
+      h[(i << 1) + 1] = old[jj + 1];
     }
     this.hCount = count;
   }
 
-  /** A fresh order slot (size, pending fill and links reset). */
+  /** Forgets every order and level (all books must be emptied by the caller). */
+  reset(): void {
+    if (this.hCount > 0) this.h.fill(NIL);
+    this.hCount = 0;
+    this.oUsed = 0;
+    this.oFree = NIL;
+    this.lUsed = 0;
+    this.lFree = NIL;
+    this.pendN = 0;
+  }
+
+  /** A fresh order slot (pending fill 0; the caller sets every record field). */
   allocOrder(): number {
     let s = this.oFree;
     if (s !== NIL) {
-      this.oFree = this.oNext[s];
+      this.oFree = this.o[(s << 3) + O_NEXT];
     } else {
       if (this.oUsed === this.oCap) this.#growOrders();
       s = this.oUsed++;
     }
     this.oPend[s] = 0;
-    this.oPrev[s] = NIL;
-    this.oNext[s] = NIL;
     return s;
   }
 
-  /** Returns an order slot to the pool. */
+  /** Returns an order slot to the pool (its level becomes NIL). */
   freeOrder(s: number): void {
-    this.oBook[s] = NIL;
-    this.oLevel[s] = NIL;
+    const r = s << 3;
+    this.o[r + O_LEVEL] = NIL;
+    this.o[r + O_NEXT] = this.oFree;
     this.oPend[s] = 0;
-    this.oNext[s] = this.oFree;
     this.oFree = s;
   }
 
   #growOrders(): void {
     const n = this.oCap * 2;
     this.oCap = n;
-    this.oLo = grow(this.oLo, n);
-    this.oHi = grow(this.oHi, n);
-    this.oBook = grow(this.oBook, n);
-    this.oSize = grow(this.oSize, n);
+    this.o = grow(this.o, n * 8);
     this.oPend = grow(this.oPend, n);
-    this.oLevel = grow(this.oLevel, n);
-    this.oPrev = grow(this.oPrev, n);
-    this.oNext = grow(this.oNext, n);
-    this.oTsLo = grow(this.oTsLo, n);
-    this.oTsHi = grow(this.oTsHi, n);
   }
 
   /** A fresh, empty price level. */
-  allocLevel(side: number, price: number): number {
+  allocLevel(book: number, side: number, price: number): number {
     let l = this.lFree;
     if (l !== NIL) {
-      this.lFree = this.lHead[l];
+      this.lFree = this.li[(l << 3) + L_HEAD];
     } else {
       if (this.lUsed === this.lCap) this.#growLevels();
       l = this.lUsed++;
     }
-    this.lPrice[l] = price;
-    this.lSide[l] = side;
-    this.lSize[l] = 0;
-    this.lCount[l] = 0;
-    this.lHead[l] = NIL;
-    this.lTail[l] = NIL;
+    const r = l << 3, li = this.li;
+    li[r + L_COUNT] = 0;
+    li[r + L_HEAD] = NIL;
+    li[r + L_TAIL] = NIL;
+    li[r + L_SIDE] = side;
+    li[r + L_BOOK] = book;
+    this.lf[(l << 1) + LF_PRICE] = price;
+    this.lf[(l << 1) + LF_SIZE] = 0;
     return l;
   }
 
   /** Returns a level slot to the pool. */
   freeLevel(l: number): void {
-    this.lCount[l] = 0;
-    this.lHead[l] = this.lFree;
+    const r = l << 3;
+    this.li[r + L_COUNT] = 0;
+    this.li[r + L_BOOK] = NIL;
+    this.li[r + L_HEAD] = this.lFree;
     this.lFree = l;
   }
 
   #growLevels(): void {
     const n = this.lCap * 2;
     this.lCap = n;
-    this.lPrice = grow(this.lPrice, n);
-    this.lSide = grow(this.lSide, n);
-    this.lSize = grow(this.lSize, n);
-    this.lCount = grow(this.lCount, n);
-    this.lHead = grow(this.lHead, n);
-    this.lTail = grow(this.lTail, n);
+    this.li = grow(this.li, n * 8);
+    this.lf = grow(this.lf, n * 2);
   }
 
   /** Appends order `s` at the back of level `l`'s queue. */
   linkTail(l: number, s: number): void {
-    const t = this.lTail[l];
-    this.oPrev[s] = t;
-    this.oNext[s] = NIL;
-    if (t === NIL) this.lHead[l] = s;
-    else this.oNext[t] = s;
-    this.lTail[l] = s;
-    this.oLevel[s] = l;
+    const o = this.o, lv = this.li;
+    const lr = l << 3, r = s << 3;
+    const t = lv[lr + L_TAIL];
+    o[r + O_PREV] = t;
+    o[r + O_NEXT] = NIL;
+    o[r + O_LEVEL] = l;
+    if (t === NIL) lv[lr + L_HEAD] = s;
+    else o[(t << 3) + O_NEXT] = s;
+    lv[lr + L_TAIL] = s;
   }
 
   /** Removes order `s` from its level's queue (sizes and counts are the caller's business). */
   unlink(s: number): void {
-    const l = this.oLevel[s], p = this.oPrev[s], n = this.oNext[s];
-    if (p === NIL) this.lHead[l] = n;
-    else this.oNext[p] = n;
-    if (n === NIL) this.lTail[l] = p;
-    else this.oPrev[n] = p;
-    this.oPrev[s] = NIL;
-    this.oNext[s] = NIL;
+    const o = this.o, lv = this.li;
+    const r = s << 3;
+    const lr = o[r + O_LEVEL] << 3, p = o[r + O_PREV], n = o[r + O_NEXT];
+    if (p === NIL) lv[lr + L_HEAD] = n;
+    else o[(p << 3) + O_NEXT] = n;
+    if (n === NIL) lv[lr + L_TAIL] = p;
+    else o[(n << 3) + O_PREV] = p;
   }
 
   /** Remembers that order `s` has a pending fill. */
@@ -296,12 +281,12 @@ export class _Store {
 
   /** Forgets the pending fills of book `book` (and stale entries of freed orders). */
   clearPending(book: number): void {
-    const pend = this.pend, oBook = this.oBook, oPend = this.oPend;
+    const pend = this.pend, o = this.o, lv = this.li, oPend = this.oPend;
     let w = 0;
     for (let r = 0; r < this.pendN; r++) {
       const s = pend[r];
-      const b = oBook[s];
-      if (b === book || b === NIL) oPend[s] = 0;
+      const l = o[(s << 3) + O_LEVEL];
+      if (l === NIL || lv[(l << 3) + L_BOOK] === book) oPend[s] = 0;
       else pend[w++] = s;
     }
     this.pendN = w;
@@ -318,15 +303,20 @@ export class _Ladder {
   lv: Int32Array = new Int32Array(16);
   n = 0;
 
-  /** Index of `key`, or `~insertionIndex` (negative) when absent. */
+  /**
+   * Index of `key`, or `~insertionIndex` (negative) when absent. Scans the 8 best levels first
+   * (where most activity is), then binary-searches the rest.
+   */
   search(key: number): number {
     const keys = this.keys;
-    const n = this.n;
-    if (n === 0) return -1; // ~0
-    const top = keys[n - 1];
-    if (key === top) return n - 1;
-    if (key > top) return ~n;
-    let lo = 0, hi = n - 2;
+    let i = this.n - 1;
+    const stop = i > 8 ? i - 8 : -1;
+    for (; i > stop; i--) {
+      const k = keys[i];
+      if (k === key) return i;
+      if (k < key) return ~(i + 1);
+    }
+    let lo = 0, hi = i;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const k = keys[mid];
@@ -356,7 +346,7 @@ export class _Ladder {
     }
     keys[at] = key;
     lv[at] = level;
-    this.n++;
+    this.n = n + 1;
   }
 
   /** Removes the entry at index `at`. */
@@ -376,13 +366,7 @@ export class _Ladder {
   }
 }
 
-type AnyTyped =
-  | Uint8Array
-  | Uint32Array
-  | Int32Array
-  | Float64Array;
-
-function grow<T extends AnyTyped>(a: T, n: number): T {
+function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a as never);
   return b;

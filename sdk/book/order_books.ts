@@ -6,7 +6,24 @@
  */
 
 import { _BookImpl } from "./_book.ts";
-import { _Store, NIL } from "./_store.ts";
+import {
+  _Store,
+  L_COUNT,
+  L_HEAD,
+  L_SIDE,
+  L_TAIL,
+  LF_PRICE,
+  LF_SIZE,
+  NIL,
+  O_HI,
+  O_LEVEL,
+  O_LO,
+  O_NEXT,
+  O_PREV,
+  O_SIZE,
+  O_TSHI,
+  O_TSLO,
+} from "./_store.ts";
 import {
   ANOMALY_NAMES,
   type Book,
@@ -68,17 +85,16 @@ export interface ActionCounts {
   other: number;
 }
 
-function u32Words(a: BigUint64Array | BigInt64Array): Uint32Array {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
-}
-
-function i32Words(a: BigInt64Array): Int32Array {
+/** (lo, hi) words of a 64-bit column as int32 (V8 keeps int32 values unboxed). */
+function i32Words(a: BigUint64Array | BigInt64Array): Int32Array {
   return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
 }
 
 function charCode(v: string | number, what: string): number {
   if (typeof v === "number") return v;
-  if (v.length !== 1) throw new RangeError(`${what} must be one character, got ${JSON.stringify(v)}`);
+  if (v.length !== 1) {
+    throw new RangeError(`${what} must be one character, got ${JSON.stringify(v)}`);
+  }
   return v.charCodeAt(0);
 }
 
@@ -249,10 +265,19 @@ export class OrderBooks {
     if (!(start >= 0 && end <= cols.length && start <= end)) {
       throw new RangeError(`applyBatch: bad range [${start}, ${end}) for ${cols.length} records`);
     }
-    const oid = u32Words(cols.order_id);
+    this.#run(cols, start, end);
+    this.#records += end - start;
+  }
+
+  /**
+   * The record loop. Nothing follows the loop: code that runs only after a first long loop has
+   * no type feedback when V8 optimizes it on-stack, and would deoptimize on every call.
+   */
+  #run(cols: MboColumnsLike, start: number, end: number): void {
+    const oid = i32Words(cols.order_id);
     const px = i32Words(cols.price);
-    const tsw = u32Words(cols.ts_event);
-    const rcv = u32Words(cols.ts_recv);
+    const tsw = i32Words(cols.ts_event);
+    const rcv = i32Words(cols.ts_recv);
     const clk = this.#clockRecv ? rcv : tsw;
     const useClock = this.#hasBoundary;
     const pub = cols.publisher_id, iid = cols.instrument_id, size = cols.size;
@@ -267,6 +292,9 @@ export class OrderBooks {
         bk = this.#resolve(p, ins);
         lastPub = p;
         lastIid = ins;
+        this.#lastPub = p;
+        this.#lastIid = ins;
+        this.#last = bk;
       }
       const f = flags[i];
       const a = action[i];
@@ -274,7 +302,7 @@ export class OrderBooks {
       const tsLo = tsw[w], tsHi = tsw[w + 1];
       if (useClock && (f & F_SNAPSHOT) === 0) {
         const ch = clk[w + 1];
-        if (ch > this.#endHi || (ch === this.#endHi && clk[w] >= this.#endLo)) {
+        if (ch > this.#endHi || (ch === this.#endHi && clk[w] >>> 0 >= this.#endLo)) {
           this.#advance(clk[w], ch);
         }
       }
@@ -310,50 +338,18 @@ export class OrderBooks {
           }
           break;
         }
-        case A_CANCEL: {
-          const b = st.find(bk.id, oid[w], oid[w + 1]);
-          if (b === NIL) {
-            bk.cancel_unknown++;
-            break;
-          }
-          const s = st.slotAt(b);
-          let q = size[i];
-          const have = st.oSize[s];
-          if (q > have) {
-            bk.cancel_oversize++;
-            q = have;
-          }
-          if (q > 0 || have === 0) this.#reduce(bk, s, b, q, tsLo, tsHi);
+        case A_CANCEL:
+          this.#cancel(bk, oid[w], oid[w + 1], size[i], tsLo, tsHi);
           break;
-        }
         case A_CLEAR:
           this.#clear(bk);
           break;
-        case A_TRADE: {
-          const q = size[i];
-          const s = sideCol[i];
-          bk.volTotal += q;
-          if (s === S_BID) bk.volB += q;
-          else if (s === S_ASK) bk.volA += q;
-          else bk.volN += q;
-          bk.trades++;
-          const phi = px[w + 1], plo = px[w];
-          const price = phi === UNDEF_HI && plo === UNDEF_LO ? NaN : phi * TWO32 + (plo >>> 0);
-          if (price === price) bk.lastTradePrice = price;
-          if (this.#hasTrade) this.#obs!.trade!(bk, price, q, s);
+        case A_TRADE:
+          this.#trade(bk, px[w], px[w + 1], size[i], sideCol[i]);
           break;
-        }
-        case A_FILL: {
-          const b = st.find(bk.id, oid[w], oid[w + 1]);
-          if (b === NIL) {
-            bk.fill_unknown++;
-          } else if (this.#hasDepth) {
-            const s = st.slotAt(b);
-            if (st.oPend[s] === 0) st.pushPending(s);
-            st.oPend[s] += size[i];
-          }
+        case A_FILL:
+          this.#fill(bk, oid[w], oid[w + 1], size[i]);
           break;
-        }
         case A_NONE:
           break;
         default:
@@ -380,10 +376,72 @@ export class OrderBooks {
         bk.consistent = false;
       }
     }
-    this.#records += end - start;
-    this.#lastPub = lastPub;
-    this.#lastIid = lastIid;
-    this.#last = bk;
+  }
+
+  /** `C`: the hot path, written out (hash probe, reduce, unlink, unindex) to avoid calls. */
+  #cancel(bk: _BookImpl, lo: number, hi: number, size: number, tsLo: number, tsHi: number): void {
+    const st = this.#store;
+    const h = st.h, o = st.o, mask = st.hMask;
+    const fp = st.hash(bk.id, lo, hi);
+    let i = fp >>> (32 - st.hBits);
+    let s: number;
+    for (;;) {
+      const j = i << 1;
+      s = h[j + 1];
+      if (s === NIL) {
+        bk.cancel_unknown++;
+        return;
+      }
+      if (h[j] === fp && o[s << 3] === lo && o[(s << 3) + 1] === hi) break;
+      i = (i + 1) & mask;
+    }
+    const r = s << 3;
+    const have = o[r + O_SIZE] >>> 0;
+    let q = size;
+    if (q > have) {
+      bk.cancel_oversize++;
+      q = have;
+    }
+    if (q === 0 && have !== 0) return;
+    if (this.#hasDepth && q > 0) this.#reportOut(bk, s, q, tsLo, tsHi);
+    const l = o[r + O_LEVEL];
+    st.lf[(l << 1) + LF_SIZE] -= q;
+    if (have > q) {
+      o[r + O_SIZE] = have - q;
+      return;
+    }
+    const li = st.li, lr = l << 3, prev = o[r + O_PREV], next = o[r + O_NEXT];
+    if (prev === NIL) li[lr + L_HEAD] = next;
+    else o[(prev << 3) + O_NEXT] = next;
+    if (next === NIL) li[lr + L_TAIL] = prev;
+    else o[(next << 3) + O_PREV] = prev;
+    if (--li[lr + L_COUNT] === 0) this.#dropLevel(bk, l);
+    st.removeAt(i);
+    st.freeOrder(s);
+    bk.orderCount--;
+  }
+
+  #trade(bk: _BookImpl, plo: number, phi: number, q: number, side: number): void {
+    bk.volTotal += q;
+    if (side === S_BID) bk.volB += q;
+    else if (side === S_ASK) bk.volA += q;
+    else bk.volN += q;
+    bk.trades++;
+    const price = phi === UNDEF_HI && plo === UNDEF_LO ? NaN : phi * TWO32 + (plo >>> 0);
+    if (price === price) bk.lastTradePrice = price;
+    if (this.#hasTrade) this.#obs!.trade!(bk, price, q, side);
+  }
+
+  #fill(bk: _BookImpl, lo: number, hi: number, size: number): void {
+    const st = this.#store;
+    const b = st.probe(bk.id, lo, hi);
+    if (b < 0) {
+      bk.fill_unknown++;
+    } else if (this.#hasDepth) {
+      const s = st.slotAt(b);
+      if (st.oPend[s] === 0) st.pushPending(s);
+      st.oPend[s] += size;
+    }
   }
 
   #resolve(pub: number, iid: number): _BookImpl {
@@ -398,7 +456,7 @@ export class OrderBooks {
   }
 
   #advance(lo: number, hi: number): void {
-    const ts = (BigInt(hi) << 32n) | BigInt(lo);
+    const ts = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
     const iv = this.#interval;
     if (!this.#clkOpen) {
       this.#clkOpen = true;
@@ -414,6 +472,17 @@ export class OrderBooks {
     const e = this.#clkEnd;
     this.#endLo = Number(e & 0xffffffffn);
     this.#endHi = Number((e >> 32n) & 0xffffffffn);
+  }
+
+  /** The level of `price` on side `si` of `bk`, created if needed. */
+  #levelFor(bk: _BookImpl, si: number, price: number): number {
+    const lad = si === 0 ? bk.bids : bk.asks;
+    const key = si === 0 ? price : -price;
+    const at = lad.search(key);
+    if (at >= 0) return lad.lv[at];
+    const l = this.#store.allocLevel(bk.id, si, price);
+    lad.insertAt(~at, key, l);
+    return l;
   }
 
   #add(
@@ -432,29 +501,20 @@ export class OrderBooks {
     if (b >= 0) {
       bk.duplicate_add++;
       const s = st.slotAt(b);
-      this.#reduce(bk, s, b, st.oSize[s], tsLo, tsHi, true);
+      this.#reduce(bk, s, b, st.o[(s << 3) + O_SIZE] >>> 0, tsLo, tsHi, true);
       b = st.probe(bk.id, lo, hi);
     }
-    const lad = si === 0 ? bk.bids : bk.asks;
-    const key = si === 0 ? price : -price;
-    const at = lad.search(key);
-    let l: number;
-    if (at >= 0) {
-      l = lad.lv[at];
-    } else {
-      l = st.allocLevel(si, price);
-      lad.insertAt(~at, key, l);
-    }
+    const l = this.#levelFor(bk, si, price);
     const s = st.allocOrder();
-    st.oLo[s] = lo;
-    st.oHi[s] = hi;
-    st.oBook[s] = bk.id;
-    st.oSize[s] = size;
-    st.oTsLo[s] = tsLo;
-    st.oTsHi[s] = tsHi;
+    const o = st.o, r = s << 3;
+    o[r + O_LO] = lo;
+    o[r + O_HI] = hi;
+    o[r + O_TSLO] = tsLo;
+    o[r + O_TSHI] = tsHi;
+    o[r + O_SIZE] = size;
     st.linkTail(l, s);
-    st.lSize[l] += size;
-    st.lCount[l]++;
+    st.lf[(l << 1) + LF_SIZE] += size;
+    st.li[(l << 3) + L_COUNT]++;
     st.insertAt(~b, bk.id, lo, hi, s);
     bk.orderCount++;
     if (this.#hasDepth && size > 0) {
@@ -465,10 +525,11 @@ export class OrderBooks {
   /** Reports `q` removed from order `s` as FILL (up to its pending fills) and/or PULL. */
   #reportOut(bk: _BookImpl, s: number, q: number, tsLo: number, tsHi: number): void {
     const st = this.#store;
-    const l = st.oLevel[s];
-    const sideCode = st.lSide[l] === 0 ? S_BID : S_ASK;
-    const price = st.lPrice[l];
-    const age = (tsHi - st.oTsHi[s]) * TWO32 + (tsLo - st.oTsLo[s]);
+    const o = st.o, r = s << 3;
+    const l = o[r + O_LEVEL];
+    const sideCode = st.li[(l << 3) + L_SIDE] === 0 ? S_BID : S_ASK;
+    const price = st.lf[(l << 1) + LF_PRICE];
+    const age = (tsHi - o[r + O_TSHI]) * TWO32 + ((tsLo >>> 0) - (o[r + O_TSLO] >>> 0));
     const pend = st.oPend[s];
     const fill = pend < q ? pend : q;
     const obs = this.#obs!;
@@ -490,31 +551,33 @@ export class OrderBooks {
     q: number,
     tsLo: number,
     tsHi: number,
-    remove = false,
+    remove: boolean,
   ): void {
     const st = this.#store;
     if (this.#hasDepth && q > 0) this.#reportOut(bk, s, q, tsLo, tsHi);
-    const l = st.oLevel[s];
-    st.lSize[l] -= q;
-    const rem = st.oSize[s] - q;
-    st.oSize[s] = rem;
-    if (rem <= 0 || remove) {
-      st.lSize[l] -= rem;
-      st.unlink(s);
-      if (--st.lCount[l] === 0) this.#dropLevel(bk, l);
-      st.removeAt(b);
-      st.freeOrder(s);
-      bk.orderCount--;
+    const o = st.o, r = s << 3;
+    const l = o[r + O_LEVEL];
+    const lf = st.lf, lz = (l << 1) + LF_SIZE;
+    const rem = (o[r + O_SIZE] >>> 0) - q;
+    if (rem > 0 && !remove) {
+      o[r + O_SIZE] = rem;
+      lf[lz] -= q;
+      return;
     }
+    lf[lz] -= q + rem;
+    st.unlink(s);
+    if (--st.li[(l << 3) + L_COUNT] === 0) this.#dropLevel(bk, l);
+    st.removeAt(b);
+    st.freeOrder(s);
+    bk.orderCount--;
   }
 
   #dropLevel(bk: _BookImpl, l: number): void {
     const st = this.#store;
-    const price = st.lPrice[l];
-    const bid = st.lSide[l] === 0;
+    const price = st.lf[(l << 1) + LF_PRICE];
+    const bid = st.li[(l << 3) + L_SIDE] === 0;
     const lad = bid ? bk.bids : bk.asks;
-    const at = lad.search(bid ? price : -price);
-    lad.removeAt(at);
+    lad.removeAt(lad.search(bid ? price : -price));
     st.freeLevel(l);
   }
 
@@ -529,89 +592,82 @@ export class OrderBooks {
     tsHi: number,
   ): void {
     const st = this.#store;
-    const b = st.find(bk.id, lo, hi);
-    if (b === NIL) {
+    const b = st.probe(bk.id, lo, hi);
+    if (b < 0) {
       bk.modify_unknown++;
       if (si < 0) bk.add_no_side++;
       else this.#add(bk, lo, hi, si, price, size, tsLo, tsHi);
       return;
     }
     const s = st.slotAt(b);
-    const l = st.oLevel[s];
-    const oldSide = st.lSide[l];
-    const oldPrice = st.lPrice[l];
-    const oldSize = st.oSize[s];
+    const o = st.o, r = s << 3;
+    const l = o[r + O_LEVEL];
+    const oldSide = st.li[(l << 3) + L_SIDE];
+    const oldPrice = st.lf[(l << 1) + LF_PRICE];
+    const oldSize = o[r + O_SIZE] >>> 0;
     if (si < 0) si = oldSide;
     if (size === 0) {
       this.#reduce(bk, s, b, oldSize, tsLo, tsHi, true);
       return;
     }
     if (price !== oldPrice || si !== oldSide) {
-      // Move to another level: loses priority.
+      // Another level: loses priority.
       if (this.#hasDepth && oldSize > 0) this.#reportOut(bk, s, oldSize, tsLo, tsHi);
       st.unlink(s);
-      st.lSize[l] -= oldSize;
-      if (--st.lCount[l] === 0) this.#dropLevel(bk, l);
-      const lad = si === 0 ? bk.bids : bk.asks;
-      const key = si === 0 ? price : -price;
-      const at = lad.search(key);
-      let nl: number;
-      if (at >= 0) {
-        nl = lad.lv[at];
-      } else {
-        nl = st.allocLevel(si, price);
-        lad.insertAt(~at, key, nl);
-      }
+      st.lf[(l << 1) + LF_SIZE] -= oldSize;
+      if (--st.li[(l << 3) + L_COUNT] === 0) this.#dropLevel(bk, l);
+      const nl = this.#levelFor(bk, si, price);
       st.linkTail(nl, s);
-      st.lSize[nl] += size;
-      st.lCount[nl]++;
-      st.oSize[s] = size;
-      st.oTsLo[s] = tsLo;
-      st.oTsHi[s] = tsHi;
+      st.lf[(nl << 1) + LF_SIZE] += size;
+      st.li[(nl << 3) + L_COUNT]++;
+      o[r + O_SIZE] = size;
+      o[r + O_TSLO] = tsLo;
+      o[r + O_TSHI] = tsHi;
       if (this.#hasDepth) {
         this.#obs!.depth!(bk, si === 0 ? S_BID : S_ASK, price, DepthChange.ADD, size, 0);
       }
     } else if (size > oldSize) {
-      // Size increase: back of the queue.
+      // Larger size: back of the queue.
       st.unlink(s);
       st.linkTail(l, s);
-      st.lSize[l] += size - oldSize;
-      st.oSize[s] = size;
-      st.oTsLo[s] = tsLo;
-      st.oTsHi[s] = tsHi;
+      st.lf[(l << 1) + LF_SIZE] += size - oldSize;
+      o[r + O_SIZE] = size;
+      o[r + O_TSLO] = tsLo;
+      o[r + O_TSHI] = tsHi;
       if (this.#hasDepth) {
-        this.#obs!.depth!(
-          bk,
-          si === 0 ? S_BID : S_ASK,
-          price,
-          DepthChange.ADD,
-          size - oldSize,
-          0,
-        );
+        const code = si === 0 ? S_BID : S_ASK;
+        this.#obs!.depth!(bk, code, price, DepthChange.ADD, size - oldSize, 0);
       }
     } else if (size < oldSize) {
-      // Size decrease: keeps its place.
-      this.#reduce(bk, s, b, oldSize - size, tsLo, tsHi);
+      // Smaller size: keeps its place.
+      this.#reduce(bk, s, b, oldSize - size, tsLo, tsHi, false);
     }
   }
 
   #clear(bk: _BookImpl): void {
     if (this.#hasClear) this.#obs!.clear!(bk);
     const st = this.#store;
-    for (const lad of [bk.bids, bk.asks]) {
-      for (let i = 0; i < lad.n; i++) {
-        const l = lad.lv[i];
-        let s = st.lHead[l];
-        while (s !== NIL) {
-          const next = st.oNext[s];
-          const b = st.find(bk.id, st.oLo[s], st.oHi[s]);
-          st.removeAt(b);
-          st.freeOrder(s);
-          s = next;
+    if (bk.orderCount === st.hCount) {
+      // The only book with orders: reset every table at once (and allocate compactly again).
+      st.reset();
+      bk.bids.n = 0;
+      bk.asks.n = 0;
+    } else {
+      for (const lad of [bk.bids, bk.asks]) {
+        for (let i = 0; i < lad.n; i++) {
+          const l = lad.lv[i];
+          let s = st.li[(l << 3) + L_HEAD];
+          while (s !== NIL) {
+            const r = s << 3;
+            const next = st.o[r + O_NEXT];
+            st.removeAt(st.find(bk.id, st.o[r + O_LO], st.o[r + O_HI]));
+            st.freeOrder(s);
+            s = next;
+          }
+          st.freeLevel(l);
         }
-        st.freeLevel(l);
+        lad.n = 0;
       }
-      lad.n = 0;
     }
     bk.orderCount = 0;
     bk.valid = true;

@@ -13,6 +13,7 @@ import { generateDay, type SynthDayResult } from "../synth/mod.ts";
 import { runPipeline } from "../pipeline/runner.ts";
 import { defaultRegistry } from "../pipeline/stages.ts";
 import type { Layer, ProductType } from "../pipeline/registry.ts";
+import { openLake, openLakeDuckDB } from "../lake/mod.ts";
 
 const USAGE = "usage: deno task demo [--lake DIR] [--date YYYY-MM-DD] [--seed N]";
 const PRODUCTS: { productType: ProductType; symbol: string }[] = [
@@ -75,6 +76,64 @@ async function summarize(path: string): Promise<string> {
     (acts ? `\n      actions: ${acts}` : "") +
     (first >= 0n ? `\n      span: ${iso(first)} → ${iso(last)}` : "") +
     `\n      decoded in ${s.toFixed(2)} s (${(n / s / 1e6).toFixed(1)} M records/s)`;
+}
+
+/** Book validity per product and the planted vacuums and walls as seen in silver depth & flow. */
+async function silverReport(lake: string, days: SynthDayResult[]): Promise<void> {
+  const db = await openLakeDuckDB(await openLake(lake));
+  const q = async (sql: string) =>
+    (await db.connection.runAndReadAll(sql)).getRowObjects() as Record<
+      string,
+      string | number
+    >[];
+  try {
+    console.log("\n4. Report:");
+    for (const [pt, label] of [["future_mbo", "MNQ futures"], ["equity_mbo", "QQQ"]] as const) {
+      const [v] = await q(
+        `SELECT count(*) AS n, sum(book_valid::INT) AS ok FROM silver_${pt}_book_snapshot_1s`,
+      );
+      console.log(
+        `  ${label}: book valid in ${v.ok} of ${v.n} one-second windows; planted episodes in depth & flow:`,
+      );
+      const day = days.find((d) => d.productType === pt);
+      for (const e of day?.episodes ?? []) {
+        if (e.kind === "crossed") continue;
+        const side = e.side === "bid" ? "B" : "A";
+        const start = BigInt(e.start_ts), end = BigInt(e.end_ts);
+        const before = (start / 1_000_000_000n) * 1_000_000_000n;
+        // Equity silver rows are $0.50 price buckets: widen the range to whole buckets.
+        const unit = pt === "equity_mbo" ? 500_000_000n : 1n;
+        const lo = (BigInt(e.price_lo_int) / unit) * unit;
+        const hi = ((BigInt(e.price_hi_int) + unit - 1n) / unit) * unit;
+        const rows = await q(
+          `SELECT window_end_ts_ns AS t, sum(depth_qty_end) AS depth, sum(pull_qty) AS pulled,
+                  sum(add_qty) AS added
+           FROM silver_${pt}_depth_and_flow_1s
+           WHERE side = '${side}' AND price_int BETWEEN ${lo} AND ${hi}
+             AND window_end_ts_ns BETWEEN ${before} AND ${end + 1_000_000_000n}
+           GROUP BY 1 ORDER BY 1`,
+        );
+        if (!rows.length) {
+          console.log(`    ${e.kind} ${e.side} at ${e.start_utc}: outside the silver grid`);
+          continue;
+        }
+        const depth = rows.map((r) => Number(r.depth));
+        const pulled = rows.reduce((a, r) => a + Number(r.pulled), 0);
+        const added = rows.reduce((a, r) => a + Number(r.added), 0);
+        const what = e.kind === "vacuum"
+          ? `depth ${depth[0]} → min ${Math.min(...depth)}, pulled ${pulled}`
+          : `depth ${depth[0]} → max ${Math.max(...depth)}, added ${added}`;
+        console.log(
+          `    ${e.kind.padEnd(6)} ${e.side.padEnd(3)} ${e.start_utc.slice(11, 19)}–${
+            e.end_utc.slice(11, 19)
+          } ` +
+            `${e.price_lo}–${e.price_hi}: ${what}`,
+        );
+      }
+    }
+  } finally {
+    db.close();
+  }
 }
 
 if (import.meta.main) {
@@ -160,15 +219,7 @@ if (import.meta.main) {
       }
     }
   }
-  const planted = days.flatMap((d) => d.episodes ?? []);
-  if (planted.length) {
-    console.log(`\nPlanted episodes (sidecar JSON next to each raw file): ${planted.length}`);
-    for (const e of planted.slice(0, 6)) {
-      console.log(
-        `  ${e.kind} ${e.side} ${e.start_utc} → ${e.end_utc} price ${e.price_lo}–${e.price_hi}`,
-      );
-    }
-  }
+  if (registry.has("future_mbo", "silver") && !failures.length) await silverReport(lake, days);
   console.log(
     `\nDone in ${((performance.now() - t0) / 1000).toFixed(1)} s. Lake: ${
       join(relative(Deno.cwd(), lake) || ".", "")
