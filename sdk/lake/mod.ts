@@ -45,6 +45,7 @@ export * from "./lake.ts";
 export * from "./manifest.ts";
 export * from "./paths.ts";
 export * from "./products.ts";
+export * from "./product_types.ts";
 export * from "./reader.ts";
 export * from "./writer.ts";
 export { holdParquetWorkers } from "./_sink.ts";

@@ -9,20 +9,8 @@
 import type { Lake } from "../lake/lake.ts";
 import type { EquityConfig, ProductConfig, ProductTable } from "../lake/products.ts";
 
-/** The four product types of the pipeline. */
-export type ProductType =
-  | "future_mbo"
-  | "future_option_mbo"
-  | "equity_mbo"
-  | "equity_option_cmbp_1";
-
-/** Every product type. */
-export const PRODUCT_TYPES: readonly ProductType[] = [
-  "future_mbo",
-  "future_option_mbo",
-  "equity_mbo",
-  "equity_option_cmbp_1",
-];
+export { PRODUCT_TYPES, type ProductType } from "../lake/product_types.ts";
+import { PRODUCT_TYPES, type ProductType } from "../lake/product_types.ts";
 
 /** A layer of the lake. */
 export type Layer = "bronze" | "silver" | "gold";

@@ -7,20 +7,8 @@
  */
 import { formatDay, parseDay, weekdayOf } from "./calendar.ts";
 
-/** The four product types of the pipeline. */
-export type ProductType =
-  | "future_mbo"
-  | "future_option_mbo"
-  | "equity_mbo"
-  | "equity_option_cmbp_1";
-
-/** All product types, in pipeline order. */
-export const PRODUCT_TYPES: readonly ProductType[] = [
-  "future_mbo",
-  "future_option_mbo",
-  "equity_mbo",
-  "equity_option_cmbp_1",
-];
+export { PRODUCT_TYPES, type ProductType } from "../lake/product_types.ts";
+import { PRODUCT_TYPES, type ProductType } from "../lake/product_types.ts";
 
 /** A futures root of the synthetic market. */
 export interface FutureRoot {

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { SCHEMAS as DBN_SCHEMAS } from "../dbn/mod.ts";
 import { createHash } from "node:crypto";
 import { zstdCompressSync } from "node:zlib";
 import { encodeDbn, instrumentDefDefaults, type Metadata } from "../dbn/mod.ts";
@@ -150,28 +151,7 @@ export class FakeHttpError extends Error {
 }
 
 const STATES = ["received", "queued", "processing", "done"] as const;
-const SCHEMAS = new Set([
-  "mbo",
-  "mbp-1",
-  "mbp-10",
-  "tbbo",
-  "trades",
-  "ohlcv-1s",
-  "ohlcv-1m",
-  "ohlcv-1h",
-  "ohlcv-1d",
-  "ohlcv-eod",
-  "definition",
-  "statistics",
-  "status",
-  "imbalance",
-  "cmbp-1",
-  "cbbo-1s",
-  "cbbo-1m",
-  "tcbbo",
-  "bbo-1s",
-  "bbo-1m",
-]);
+const SCHEMAS = new Set<string>(DBN_SCHEMAS);
 const STYPES = new Set(["raw_symbol", "instrument_id", "parent", "continuous", "smart"]);
 
 function sha256(bytes: Uint8Array): string {
