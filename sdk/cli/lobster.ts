@@ -1,4 +1,6 @@
 /**
+ * LOBSTER files (lobsterdata.com NASDAQ order-book reconstructions) through the SDK.
+ *
  * `deno task lobster replay <message.csv[.gz]> <orderbook.csv[.gz]> --out FILE [--levels N]
  * [--date YYYY-MM-DD]` — replays a LOBSTER message file through the MBO book engine and writes
  * the book after every message in LOBSTER's orderbook format (one row per message: per level ask
@@ -7,38 +9,74 @@
  * place. A JSON summary (counters, and the number of rows whose levels strictly inside the
  * visible window differ from the orderbook file: 0 for an exact replay) goes to stdout.
  *
+ * `deno task lobster import <message.csv[.gz]> <orderbook.csv[.gz]> --symbol GOOG
+ * --dt 2012-06-21 [--lake DIR] [--overwrite] [--instrument-id N]` — writes the pair to the lake
+ * as the bronze `equity_mbo` partition of that symbol and date (see `importLobster` in
+ * `sdk/lobster`): snapshot from the first orderbook row, one row per MBO record, halts in the
+ * manifest's stats. Atomic: on any error no partition is left behind. A complete partition is
+ * left alone (reported as skipped) unless `--overwrite`. A JSON summary goes to stdout.
+ *
  * ```sh
  * deno task lobster replay GOOG_2012-06-21_34200000_57600000_message_10.csv.gz \
  *   GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz --out /tmp/goog_book.csv
+ * deno task lobster import GOOG_2012-06-21_34200000_57600000_message_10.csv.gz \
+ *   GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz --symbol GOOG --dt 2012-06-21
  * ```
  *
- * Exit codes: 0 done, 1 reading or parsing failed (the message names the file and line),
- * 2 bad arguments.
+ * Exit codes: 0 done, 1 reading, parsing or writing failed (the message names the file and
+ * line), 2 bad arguments.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { basename, dirname, resolve } from "node:path";
-import { replayLobster } from "../lobster/mod.ts";
+import { importLobster, replayLobster } from "../lobster/mod.ts";
 
-const USAGE =
-  `Usage: deno task lobster replay <message.csv[.gz]> <orderbook.csv[.gz]> --out FILE [options]
+const USAGE = `Usage:
+  deno task lobster replay <message.csv[.gz]> <orderbook.csv[.gz]> --out FILE [options]
+  deno task lobster import <message.csv[.gz]> <orderbook.csv[.gz]> --symbol SYM --dt DATE [options]
 
+replay: the book after every message, in LOBSTER's orderbook format
   --out FILE         where to write the replayed orderbook rows (.gz: gzip-compressed)
   --levels N         levels per output row (default: as in the orderbook file)
   --date YYYY-MM-DD  trading date for event times (default: from the message file name)
+
+import: the pair as the bronze equity_mbo partition (symbol, dt) of the lake
+  --symbol SYM       ticker, e.g. GOOG (default: from the message file name)
+  --dt YYYY-MM-DD    trading date (default: from the message file name)
+  --lake DIR         lake root (default: lake_root of config/datasets.yaml)
+  --overwrite        rewrite the partition if it is already complete
+  --instrument-id N  instrument_id of every record (default 1)
+
   -h, --help         this text`;
 
 class UsageError extends Error {}
 
-interface Args {
-  messages: string;
-  orderbook: string;
-  out: string;
-  levels: number | undefined;
-  date: string | undefined;
-  help: boolean;
-}
+type Args =
+  | { cmd: "help" }
+  | {
+    cmd: "replay";
+    messages: string;
+    orderbook: string;
+    out: string;
+    levels: number | undefined;
+    date: string | undefined;
+  }
+  | {
+    cmd: "import";
+    messages: string;
+    orderbook: string;
+    symbol: string | undefined;
+    dt: string | undefined;
+    lake: string | undefined;
+    overwrite: boolean;
+    instrumentId: number | undefined;
+  };
+
+const OPTIONS = {
+  replay: ["out", "levels", "date"],
+  import: ["symbol", "dt", "lake", "overwrite", "instrument-id"],
+} as const;
 
 function parse(argv: string[]): Args {
   let parsed;
@@ -51,6 +89,11 @@ function parse(argv: string[]): Args {
         out: { type: "string", short: "o" },
         levels: { type: "string" },
         date: { type: "string" },
+        symbol: { type: "string" },
+        dt: { type: "string" },
+        lake: { type: "string" },
+        overwrite: { type: "boolean" },
+        "instrument-id": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -58,36 +101,54 @@ function parse(argv: string[]): Args {
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
-  const help = values.help ?? false;
-  if (help) return { messages: "", orderbook: "", out: "", levels: 0, date: "", help };
-  if (positionals[0] !== "replay") {
+  if (values.help) return { cmd: "help" };
+  const cmd = positionals[0];
+  if (cmd !== "replay" && cmd !== "import") {
     throw new UsageError(
-      positionals.length === 0 ? "missing command 'replay'" : `unknown command '${positionals[0]}'`,
+      cmd === undefined ? "missing command 'replay' or 'import'" : `unknown command '${cmd}'`,
     );
   }
+  const given = Object.keys(values).filter((k) => k !== "help");
+  const foreign = given.filter((k) => !(OPTIONS[cmd] as readonly string[]).includes(k));
+  if (foreign.length) throw new UsageError(`${cmd}: unknown option --${foreign[0]}`);
   if (positionals.length !== 3) {
     throw new UsageError(
-      `replay: expected <message.csv> <orderbook.csv>, got ${positionals.length - 1} file(s)`,
+      `${cmd}: expected <message.csv> <orderbook.csv>, got ${positionals.length - 1} file(s)`,
     );
   }
-  if (!values.out) throw new UsageError("replay: --out FILE is required");
-  let levels: number | undefined;
-  if (values.levels !== undefined) {
-    if (!/^\d+$/.test(values.levels) || Number(values.levels) < 1) {
-      throw new UsageError(`--levels: expected a positive integer, got '${values.levels}'`);
+  const date = (v: string | undefined, name: string): string | undefined => {
+    if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      throw new UsageError(`--${name}: expected YYYY-MM-DD, got '${v}'`);
     }
-    levels = Number(values.levels);
+    return v;
+  };
+  const count = (v: string | undefined, name: string, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > 0xffffffff) {
+      throw new UsageError(`--${name}: expected an integer ≥ ${min}, got '${v}'`);
+    }
+    return Number(v);
+  };
+  if (cmd === "import") {
+    return {
+      cmd,
+      messages: positionals[1],
+      orderbook: positionals[2],
+      symbol: values.symbol,
+      dt: date(values.dt, "dt"),
+      lake: values.lake,
+      overwrite: values.overwrite ?? false,
+      instrumentId: count(values["instrument-id"], "instrument-id", 0),
+    };
   }
-  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) {
-    throw new UsageError(`--date: expected YYYY-MM-DD, got '${values.date}'`);
-  }
+  if (!values.out) throw new UsageError("replay: --out FILE is required");
   return {
+    cmd,
     messages: positionals[1],
     orderbook: positionals[2],
     out: values.out,
-    levels,
-    date: values.date,
-    help,
+    levels: count(values.levels, "levels", 1),
+    date: date(values.date, "date"),
   };
 }
 
@@ -101,10 +162,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`lobster: ${e.message}\n\n${USAGE}`);
     return 2;
   }
-  if (args.help) {
+  if (args.cmd === "help") {
     console.log(USAGE);
     return 0;
   }
+  if (args.cmd === "import") return await runImport(args);
   const out = resolve(args.out);
   const tmp = await Deno.makeTempFile({ dir: dirname(out), prefix: `.${basename(out)}.` });
   const progress = Deno.stderr.isTerminal();
@@ -155,6 +217,57 @@ export async function main(argv: string[]): Promise<number> {
     if (progress) Deno.stderr.writeSync(enc.encode("\r\x1b[K"));
     await Deno.remove(tmp).catch(() => {});
     if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError)) {
+      console.error(`lobster: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function runImport(args: Extract<Args, { cmd: "import" }>): Promise<number> {
+  const progress = Deno.stderr.isTerminal();
+  const enc = new TextEncoder();
+  try {
+    const r = await importLobster(args.messages, args.orderbook, {
+      symbol: args.symbol,
+      dt: args.dt,
+      lake: args.lake,
+      overwrite: args.overwrite,
+      instrument_id: args.instrumentId,
+      progress: progress
+        ? (n) => Deno.stderr.writeSync(enc.encode(`\r${n.toLocaleString("en-US")} messages`))
+        : undefined,
+    });
+    if (progress) Deno.stderr.writeSync(enc.encode("\r\x1b[K"));
+    if (r.skipped) {
+      console.error(
+        `lobster: ${r.dataset} ${r.symbol} ${r.dt} is already complete; --overwrite rewrites it`,
+      );
+    }
+    const s = r.manifest.stats;
+    console.log(JSON.stringify(
+      {
+        dataset: r.dataset,
+        symbol: r.symbol,
+        dt: r.dt,
+        dir: r.dir,
+        skipped: r.skipped,
+        rows: r.rows,
+        messages: s.messages,
+        types: s.types,
+        snapshot_records: s.snapshot_records,
+        reseed_records: s.reseed_records,
+        volume: s.volume,
+        halts: s.halt_count,
+        inputs: r.manifest.inputs,
+      },
+      null,
+      1,
+    ));
+    return 0;
+  } catch (e) {
+    if (progress) Deno.stderr.writeSync(enc.encode("\r\x1b[K"));
+    if (e instanceof Error && !(e instanceof TypeError)) {
       console.error(`lobster: ${e.message}`);
       return 1;
     }
