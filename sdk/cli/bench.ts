@@ -121,6 +121,9 @@ if (import.meta.main) {
       console.log(body);
       doc = replaceBlock(doc, name, `${body.trim()}\n\n_${stamp}_`);
       await Deno.writeTextFile(a.out, doc);
+      // Keep the file in `deno fmt` shape (tables aligned), as `deno task check` expects.
+      await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", a.out] }).output();
+      doc = await Deno.readTextFile(a.out);
     }
   } finally {
     if (!a.keep) await Deno.remove(dir, { recursive: true });

@@ -8,7 +8,6 @@
 import { formatDay, parseDay, weekdayOf } from "./calendar.ts";
 
 export { PRODUCT_TYPES, type ProductType } from "../lake/product_types.ts";
-import { PRODUCT_TYPES, type ProductType } from "../lake/product_types.ts";
 
 /** A futures root of the synthetic market. */
 export interface FutureRoot {
