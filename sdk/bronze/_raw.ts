@@ -37,8 +37,11 @@ export class RawFile {
   async *chunks(): AsyncGenerator<Uint8Array> {
     const f = await Deno.open(this.path);
     try {
-      for (;;) {
-        const buf = new Uint8Array(1 << 22);
+      // Two buffers alternate: a chunk stays valid until the one after next is read (the decoder
+      // copies or finishes writing each chunk before asking for the next); no 4 MiB garbage per read.
+      const bufs = [new Uint8Array(1 << 22), new Uint8Array(1 << 22)];
+      for (let turn = 0;; turn ^= 1) {
+        const buf = bufs[turn];
         let n = 0;
         while (n < buf.length) {
           const r = await f.read(buf.subarray(n));

@@ -52,6 +52,15 @@ const THREADS = (() => {
   }
 })();
 
+/**
+ * Dictionary budget (bytes) of a column chunk when dictionaries are not asked for: columns with a
+ * handful of distinct values (flags, ids, sizes) get a dictionary page and RLE codes, which are
+ * smaller and cheaper to compress than delta-coded values; the others give up after ~128 values.
+ * Measured on 10 M bronze MBO rows: -8 % bytes and about -20 % CPU against no dictionaries (a 1 MiB
+ * budget is 2x slower).
+ */
+const SMALL_DICTIONARY = 1024;
+
 let current: WirePart | null = null;
 let offset = 0;
 let con: DuckDBConnection | null = null;
@@ -116,7 +125,9 @@ async function write(p: WirePart): Promise<void> {
     `COPY (SELECT ${select} FROM spymaster_part()) TO '${file}' ` +
       `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${p.level}, PARQUET_VERSION V2, ` +
       `WRITE_BLOOM_FILTER false, ROW_GROUP_SIZE ${p.rowGroupSize}, ` +
-      `DICTIONARY_SIZE_LIMIT ${p.dictionary ? 1 << 20 : 1}${p.extra ? `, ${p.extra}` : ""})`,
+      `DICTIONARY_SIZE_LIMIT ${p.dictionary ? 1 << 20 : SMALL_DICTIONARY}${
+        p.extra ? `, ${p.extra}` : ""
+      })`,
   );
   if (offset !== p.rows) throw new Error(`wrote ${offset} of ${p.rows} rows`);
   current = null;

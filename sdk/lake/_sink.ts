@@ -1,32 +1,44 @@
-// Main-thread client of the Parquet worker: one shared worker per process, started on first use
-// and terminated when the last writer releases it (so no worker keeps the process alive).
+// Main-thread client of the Parquet workers: shared by the writers of the process, started on
+// first use and terminated when the last writer releases them (so no worker keeps the process
+// alive).
 import type { WireDone, WireError, WirePart } from "./_wire.ts";
+import { holdScanWorkers } from "./_scan_pool.ts";
 
 interface Pending {
   resolve: (d: WireDone) => void;
   reject: (e: Error) => void;
 }
 
-/** Parquet workers per process (`SPYMASTER_PARQUET_WORKERS`, default 1). */
+/**
+ * Parquet workers per process (`SPYMASTER_PARQUET_WORKERS`, default 2, at most the core count):
+ * each encodes whole parts on its own DuckDB thread, so two of them keep both cores of a small
+ * machine busy while the producer waits.
+ */
 const WORKERS = (() => {
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
   try {
-    const n = Number(Deno.env.get("SPYMASTER_PARQUET_WORKERS") ?? "1");
+    const n = Number(Deno.env.get("SPYMASTER_PARQUET_WORKERS") ?? Math.min(2, cores));
     return Number.isInteger(n) && n >= 1 && n <= 8 ? n : 1;
   } catch {
-    return 1;
+    return Math.min(2, cores);
   }
 })();
 
 /**
- * Keeps the Parquet workers running until the returned function is called (they otherwise stop
- * when the last writer finishes and restart, ~0.2 s, for the next one).
+ * Keeps the Parquet workers (writers and readers) running until the returned function is called
+ * (they otherwise stop when the last writer or reader finishes and restart, ~0.2 s, for the next
+ * one).
  */
 export function holdParquetWorkers(): () => void {
   const sink = ParquetSink.shared();
   sink.acquire();
+  const releaseReaders = holdScanWorkers();
   let released = false;
   return () => {
-    if (!released) sink.release();
+    if (!released) {
+      sink.release();
+      releaseReaders();
+    }
     released = true;
   };
 }

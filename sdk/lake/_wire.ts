@@ -38,7 +38,7 @@ export interface WirePart {
   rows: number;
   level: number;
   rowGroupSize: number;
-  /** Dictionary-encode numeric columns (slower to write; off by default). */
+  /** Dictionary-encode columns with up to 1 MiB of distinct values (default: 1 KiB). */
   dictionary?: boolean;
   /** Extra Parquet options for COPY (tuning experiments), e.g. `ROW_GROUPS_PER_FILE 2`. */
   extra?: string;

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import duckdb from "@duckdb/node-bindings";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance } from "@duckdb/node-api";
 import {
   Bool,
   type Data,
@@ -25,6 +24,7 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import type { DictColumn, NullableColumn, NumericArray } from "./columns.ts";
+import { readManifest } from "./manifest.ts";
 import type { ContractField } from "./contracts.ts";
 import { type DatasetSpec, datasetSpec } from "./datasets.ts";
 import type { Lake } from "./lake.ts";
@@ -36,6 +36,19 @@ import {
   type PartitionKey,
   type PartitionRef,
 } from "./paths.ts";
+import {
+  INT_KIND,
+  type IntArrayType,
+  KIND_ARRAY,
+  type ScanBatch,
+  ScanCancelled,
+  type ScanColumn,
+  ScanConnection,
+  type ScanField,
+  type ScanRequest,
+} from "./_scan.ts";
+import { acquireScanWorker, releaseScanWorker } from "./_scan_pool.ts";
+import { CANCEL, CREDITS, type ScanReply, type ScanStart } from "./_scan_wire.ts";
 
 /** A column as read: numbers as typed arrays, strings dictionary-coded, nullable fields wrapped. */
 export type ReadColumn = NumericArray | DictColumn | NullableColumn;
@@ -56,7 +69,20 @@ export interface ReadOptions {
   batchRows?: number;
   /** Extra SQL condition on the rows (e.g. `ts_event >= 1770000000000000000`). */
   where?: string;
+  /**
+   * Integer columns to read into narrower arrays, e.g. `{ size: "uint32", flags: "uint8" }`: the
+   * values are cast by DuckDB and a value out of the array's range is an error (never truncated).
+   */
+  narrow?: Record<string, IntArrayType>;
+  /**
+   * Read in a worker thread, a few batches ahead of the consumer (default: when the selection
+   * holds more than 1,000,000 rows by its manifests). In this thread, the scan is served between
+   * the consumer's steps and batches not yet taken are held in memory.
+   */
+  worker?: boolean;
 }
+
+export type { IntArrayType };
 
 /** Which partitions to read: one partition, or a symbol and an inclusive date range. */
 export type PartitionSelector = PartitionKey | { symbol: string; start: string; end: string };
@@ -127,145 +153,162 @@ function fieldsFor(spec: DatasetSpec, columns: string[] | undefined): ContractFi
   });
 }
 
-/** Checks the Parquet schema of `files` against the contract (missing / extra columns). */
-async function checkFileColumns(
-  con: DuckDBConnection,
-  spec: DatasetSpec,
-  fileList: string,
-): Promise<void> {
-  const r = await con.runAndReadAll(
-    `DESCRIBE SELECT * FROM read_parquet(${fileList}, union_by_name=true, hive_partitioning=false)`,
-  );
-  const names = r.getRows().map((row) => String(row[0]));
-  const want = spec.contract.fields.map((f) => f.name);
-  const missing = want.filter((n) => !names.includes(n));
-  const extra = names.filter((n) => !want.includes(n));
-  if (missing.length || extra.length) {
-    throw new Error(
-      `${spec.key}: Parquet columns do not match contract ${spec.contractPath}` +
-        (missing.length ? `; missing: ${missing.join(", ")}` : "") +
-        (extra.length ? `; not in contract: ${extra.join(", ")}` : ""),
-    );
+/** Selections of more rows than this (by their manifests) are read in a worker by default. */
+const WORKER_MIN_ROWS = 1_000_000;
+/** Batches a reader worker may run ahead of the consumer. */
+const READ_AHEAD = 3;
+
+let inProcess: Promise<ScanConnection> | null = null;
+
+function toReadBatch(columns: ScanColumn[], b: ScanBatch): ReadBatch {
+  const out: Record<string, ReadColumn> = {};
+  let v = columns.length;
+  columns.forEach((c, i) => {
+    const arr = new KIND_ARRAY[c.kind](b.buffers[i]) as NumericArray;
+    const col: NumericArray | DictColumn = c.values
+      ? { codes: arr as Uint8Array | Uint16Array | Uint32Array, values: c.values }
+      : arr;
+    out[c.name] = c.nullable ? { data: col, valid: new Uint8Array(b.buffers[v++]) } : col;
+  });
+  return { length: b.length, columns: out };
+}
+
+/** A queue between a scan (producer) and an async generator (consumer). */
+class BatchQueue {
+  items: ReadBatch[] = [];
+  columns: ScanColumn[] = [];
+  done = false;
+  error: Error | null = null;
+  #wake: (() => void) | null = null;
+
+  push(b: ScanBatch): void {
+    this.items.push(toReadBatch(this.columns, b));
+    this.wake();
+  }
+  finish(error: Error | null = null): void {
+    this.done = true;
+    this.error ??= error;
+    this.wake();
+  }
+  wake(): void {
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+  /** Resolves when an item arrives or the scan ends. */
+  wait(): Promise<void> {
+    return new Promise((r) => (this.#wake = r));
   }
 }
 
-interface Plan {
-  field: ContractField;
-  width: number;
-  make: (n: number) => NumericArray;
-  values?: string[];
-}
-
-async function* streamFiles(
-  con: DuckDBConnection,
-  spec: DatasetSpec,
-  files: string[],
-  options: ReadOptions,
-): AsyncGenerator<ReadBatch> {
-  if (!files.length) return;
-  const fileList = `[${files.map(sqlString).join(", ")}]`;
-  await checkFileColumns(con, spec, fileList);
-  const fields = fieldsFor(spec, options.columns);
-  const where = options.where ? ` WHERE ${options.where}` : "";
-  const plans: Plan[] = [];
-  const exprs: string[] = [];
-  for (const f of fields) {
-    const id = sqlIdent(f.name);
-    if (f.type === "string") {
-      const d = await con.runAndReadAll(
-        `SELECT DISTINCT ${id} FROM read_parquet(${fileList}, union_by_name=true, hive_partitioning=false) WHERE ${id} IS NOT NULL ORDER BY 1`,
-      );
-      const values = d.getRows().map((r) => String(r[0]));
-      const enumValues = values.length ? values : [""];
-      const width = enumValues.length <= 255 ? 1 : enumValues.length <= 65535 ? 2 : 4;
-      const make = width === 1
-        ? (n: number) => new Uint8Array(n)
-        : width === 2
-        ? (n: number) => new Uint16Array(n)
-        : (n: number) => new Uint32Array(n);
-      plans.push({ field: f, width, make, values });
-      exprs.push(`CAST(${id} AS ENUM(${enumValues.map(sqlString).join(", ")})) AS ${id}`);
-      continue;
+/** Scans in this thread: DuckDB's chunks are served between the consumer's steps. */
+async function* scanHere(req: ScanRequest): AsyncGenerator<ReadBatch> {
+  const sc = await (inProcess ??= ScanConnection.open());
+  const q = new BatchQueue();
+  let cancelled = false;
+  const run = sc.scan(req, {
+    plan: (c) => (q.columns = c),
+    batch: (b) => {
+      if (cancelled) throw new ScanCancelled();
+      q.push(b);
+    },
+  }).then(() => q.finish(), (e) => q.finish(e instanceof ScanCancelled ? null : e));
+  try {
+    for (;;) {
+      if (q.items.length) yield q.items.shift()!;
+      else if (q.done) break;
+      else await q.wait();
     }
-    const [width, make]: [number, (n: number) => NumericArray] = f.type === "long"
-      ? [8, (n) => new BigInt64Array(n)]
-      : f.type === "int"
-      ? [4, (n) => new Int32Array(n)]
-      : f.type === "double"
-      ? [8, (n) => new Float64Array(n)]
-      : f.type === "float"
-      ? [4, (n) => new Float32Array(n)]
-      : [1, (n) => new Uint8Array(n)];
-    plans.push({ field: f, width, make });
-    exprs.push(`CAST(${id} AS ${SQL_TYPE[f.type]}) AS ${id}`);
+    if (q.error) throw q.error;
+  } finally {
+    cancelled = true;
+    await run;
   }
-  const result = await con.stream(
-    `SELECT ${
-      exprs.join(", ")
-    } FROM read_parquet(${fileList}, union_by_name=true, hive_partitioning=false)${where}`,
-  );
-  const batchRows = Math.max(2048, options.batchRows ?? 65_536);
-  let arrays = plans.map((p) => p.make(batchRows));
-  let valids = plans.map((p) => (p.field.nullable ? new Uint8Array(batchRows) : null));
-  let n = 0;
-  const emit = (): ReadBatch => {
-    const columns: Record<string, ReadColumn> = {};
-    plans.forEach((p, i) => {
-      const data = arrays[i].subarray(0, n) as NumericArray;
-      const col: NumericArray | DictColumn = p.values
-        ? { codes: data as Uint8Array | Uint16Array | Uint32Array, values: p.values }
-        : data;
-      columns[p.field.name] = p.field.nullable
-        ? { data: col, valid: valids[i]!.subarray(0, n) }
-        : col;
-    });
-    return { length: n, columns };
+}
+
+/** Scans in a worker thread that reads ahead of the consumer (a few batches, then it waits). */
+async function* scanInWorker(req: ScanRequest): AsyncGenerator<ReadBatch> {
+  const w = acquireScanWorker();
+  const shared = new SharedArrayBuffer(8);
+  const ctl = new Int32Array(shared);
+  ctl[CREDITS] = READ_AHEAD;
+  const q = new BatchQueue();
+  let broken = false;
+  w.on("message", (m: ScanReply) => {
+    if (m.type === "plan") q.columns = m.columns;
+    else if (m.type === "batch") q.push(m);
+    else if (m.type === "done") q.finish();
+    else q.finish(new Error(m.message));
+  });
+  w.on("error", (e: Error) => {
+    broken = true;
+    q.finish(new Error(`lake reader worker failed: ${e.message}`));
+  });
+  w.on("exit", (code: number) => {
+    broken = true;
+    q.finish(new Error(`lake reader worker exited (code ${code}) during a scan of ${req.what}`));
+  });
+  const start: ScanStart = { req, ctl: shared };
+  w.postMessage(start);
+  // the worker keeps the process alive only while this reader waits for it
+  const wait = async () => {
+    w.ref();
+    await q.wait();
+    w.unref();
   };
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const k = chunk.rowCount;
-    let from = 0;
-    while (from < k) {
-      const take = Math.min(k - from, batchRows - n);
-      for (let i = 0; i < plans.length; i++) {
-        const p = plans[i];
-        const vec = duckdb.data_chunk_get_vector(chunk.chunk, i);
-        const src = duckdb.vector_get_data(vec, k * p.width);
-        const dst = arrays[i];
-        new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).set(
-          src.subarray(from * p.width, (from + take) * p.width),
-          n * p.width,
-        );
-        const bits = duckdb.vector_get_validity(vec, Math.ceil(k / 64) * 8);
-        if (bits && bits.length) {
-          const v = valids[i];
-          for (let r = 0; r < take; r++) {
-            const row = from + r;
-            const ok = (bits[row >>> 3] >>> (row & 7)) & 1;
-            if (v) v[n + r] = ok;
-            else if (!ok) {
-              throw new Error(`${spec.key}: null in non-nullable column '${p.field.name}'`);
-            }
-          }
-        } else if (valids[i]) valids[i]!.fill(1, n, n + take);
-      }
-      n += take;
-      from += take;
-      if (n === batchRows) {
-        yield emit();
-        arrays = plans.map((p) => p.make(batchRows));
-        valids = plans.map((p) => (p.field.nullable ? new Uint8Array(batchRows) : null));
-        n = 0;
-      }
+  try {
+    for (;;) {
+      if (q.items.length) {
+        yield q.items.shift()!;
+        Atomics.add(ctl, CREDITS, 1);
+        Atomics.notify(ctl, CREDITS);
+      } else if (q.done) break;
+      else await wait();
     }
+    if (q.error) throw q.error;
+  } finally {
+    if (!q.done) {
+      Atomics.store(ctl, CANCEL, 1);
+      Atomics.notify(ctl, CREDITS);
+      while (!q.done) await wait();
+    }
+    releaseScanWorker(w, broken);
   }
-  if (n > 0) yield emit();
+}
+
+function scanFields(spec: DatasetSpec, options: ReadOptions): ScanField[] {
+  const fields = fieldsFor(spec, options.columns);
+  const narrow = options.narrow ?? {};
+  for (const [name, as] of Object.entries(narrow)) {
+    const f = fields.find((x) => x.name === name);
+    if (!f) throw new Error(`${spec.key}: narrow: column '${name}' is not read`);
+    if (f.type !== "long" && f.type !== "int") {
+      throw new Error(`${spec.key}: narrow: column '${name}' is ${f.type}, not an integer`);
+    }
+    if (!(as in INT_KIND)) throw new Error(`${spec.key}: narrow: unknown array type '${as}'`);
+  }
+  return fields.map((f) => ({
+    name: f.name,
+    type: f.type,
+    nullable: f.nullable,
+    as: narrow[f.name],
+  }));
+}
+
+async function selectionRows(parts: PartitionRef[]): Promise<number> {
+  let rows = 0;
+  for (const p of parts) {
+    try {
+      rows += (await readManifest(p.dir)).row_count;
+    } catch { /* no manifest: counted as empty */ }
+  }
+  return rows;
 }
 
 /**
  * Streams rows of one partition, or of a symbol over an inclusive date range (partitions in date
- * order), as batches of typed arrays. Memory stays bounded by the batch size.
+ * order), as batches of typed arrays. Memory stays bounded by the batch size: large selections
+ * are read by a worker thread a few batches ahead of the consumer.
  */
 export async function* readBatches(
   lake: Lake,
@@ -274,12 +317,22 @@ export async function* readBatches(
   options: ReadOptions = {},
 ): AsyncGenerator<ReadBatch> {
   const spec = datasetSpec(lake.config, datasetKey);
+  const fields = scanFields(spec, options);
   const parts = await selectedPartitions(lake, spec, selector);
-  const con = await (await instance()).connect();
-  try {
-    for (const p of parts) yield* streamFiles(con, spec, await filesOf([p]), options);
-  } finally {
-    con.closeSync();
+  const worker = options.worker ?? (await selectionRows(parts)) > WORKER_MIN_ROWS;
+  const batchRows = Math.max(2048, options.batchRows ?? 65_536);
+  for (const p of parts) {
+    const req: ScanRequest = {
+      what: spec.key,
+      partition: `${p.symbol} ${p.dt}`,
+      contractPath: spec.contractPath,
+      contractNames: spec.contract.fields.map((f) => f.name),
+      fields,
+      files: await filesOf([p]),
+      where: options.where,
+      batchRows,
+    };
+    yield* worker ? scanInWorker(req) : scanHere(req);
   }
 }
 

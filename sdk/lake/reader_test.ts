@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { datasetSpec } from "./datasets.ts";
-import { openLake } from "./lake.ts";
+import type { DictColumn, NullableColumn } from "./columns.ts";
+import { type Lake, openLake } from "./lake.ts";
 import { listPartitions, partitionDir } from "./paths.ts";
-import { openLakeDuckDB, readBatches, readTable } from "./reader.ts";
+import { openLakeDuckDB, readBatches, type ReadOptions, readTable } from "./reader.ts";
 import { writePartition } from "./writer.ts";
 import { holdParquetWorkers } from "./_sink.ts";
 
@@ -117,5 +118,185 @@ Deno.test("date ranges, DuckDB views and contract checks on read", async () => {
     );
   } finally {
     release();
+  }
+});
+
+const OPT = "bronze.future_option_mbo.mbo";
+const OPT_KEY = { symbol: "MNQ", dt: "2026-02-06" };
+const ASCII = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+const OPTION_SYMBOLS = ["MNQH6 C21000", "MNQH6 P20950", "MNQH6 C21050"];
+
+/** Rows `from..from+n` of an options bronze partition; every value is a formula of the row number. */
+function optionBatch(from: number, n: number) {
+  const i = Array.from({ length: n }, (_, k) => from + k);
+  return {
+    ts_recv: BigUint64Array.from(i, (k) => 2n ** 63n + BigInt(k)), // u64 above int64 max
+    size: Uint32Array.from(i, (k) => (k % 1000 === 999 ? 4_000_000_000 : (k % 7) + 1)),
+    ts_event: BigInt64Array.from(i, (k) => 1_770_386_400_000_000_000n + BigInt(k) * 1000n),
+    channel_id: new Uint8Array(n),
+    rtype: new Uint8Array(n).fill(160),
+    order_id: BigUint64Array.from(i, (k) => BigInt(k) * 3n),
+    publisher_id: new Uint16Array(n).fill(1),
+    flags: Uint8Array.from(i, (k) => (k % 3 === 0 ? 128 : 0)),
+    instrument_id: Uint32Array.from(i, (k) => 100 + (k % 3)),
+    ts_in_delta: Int32Array.from(i, (k) => (k % 2 ? -k : k)),
+    action: { codes: Uint8Array.from(i, (k) => "ACMT".charCodeAt(k % 4)), values: ASCII },
+    sequence: Uint32Array.from(i, (k) => k),
+    side: { codes: Uint8Array.from(i, (k) => "AB".charCodeAt(k % 2)), values: ASCII },
+    symbol: i.map((k) => OPTION_SYMBOLS[k % 3]),
+    price: BigInt64Array.from(i, (k) => 21_000_000_000_000n + BigInt(k % 40) * 250_000_000n),
+    underlying: { codes: new Uint8Array(n), values: ["MNQ"] },
+    right: i.map((k) => (k % 3 === 1 ? "P" : "C")),
+    strike: BigInt64Array.from(i, (k) => [21000n, 20950n, 21050n][k % 3] * 1_000_000_000n),
+    expiration: new BigInt64Array(n).fill(1_770_422_400_000_000_000n),
+  };
+}
+
+/** Every row read back as plain values, checked against the formulas of `optionBatch`. */
+async function readOptionRows(lake: Lake, options: ReadOptions): Promise<number[]> {
+  const seen: number[] = [];
+  for await (const b of readBatches(lake, OPT, OPT_KEY, options)) {
+    const c = b.columns;
+    const str = (name: string, j: number) => {
+      const d = c[name] as DictColumn;
+      return d.values[d.codes[j]];
+    };
+    for (let j = 0; j < b.length; j++) {
+      const k = Number((c.sequence as BigInt64Array)[j]);
+      seen.push(k);
+      assert.equal(BigInt.asUintN(64, (c.ts_recv as BigInt64Array)[j]), 2n ** 63n + BigInt(k));
+      assert.equal(
+        Number(c.size instanceof Uint32Array ? c.size[j] : (c.size as BigInt64Array)[j]),
+        k % 1000 === 999 ? 4_000_000_000 : (k % 7) + 1,
+      );
+      assert.equal(Number((c.flags as Uint8Array)[j]), k % 3 === 0 ? 128 : 0);
+      assert.equal(Number((c.ts_in_delta as BigInt64Array)[j]), k % 2 ? -k : k);
+      assert.equal(str("action", j), "ACMT"[k % 4]);
+      assert.equal(str("side", j), "AB"[k % 2]);
+      assert.equal(str("symbol", j), OPTION_SYMBOLS[k % 3]);
+      assert.equal(str("underlying", j), "MNQ");
+      assert.equal(str("right", j), k % 3 === 1 ? "P" : "C");
+    }
+  }
+  return seen;
+}
+
+Deno.test("reads in a worker and in this thread give the same rows (dictionaries, u64, narrow ints)", async () => {
+  const release = holdParquetWorkers();
+  try {
+    const lake = await openLake(await Deno.makeTempDir({ dir: TMP }), { validateEvery: 1 });
+    const N = 9000;
+    await writePartition(lake, OPT, OPT_KEY, [optionBatch(0, 4000), optionBatch(4000, N - 4000)], {
+      partBytes: 2048 * 100,
+    });
+    const all = Array.from({ length: N }, (_, k) => k);
+    const narrow = { size: "uint32", flags: "uint8", publisher_id: "uint16" } as const;
+    for (const worker of [false, true]) {
+      assert.deepStrictEqual(await readOptionRows(lake, { worker, batchRows: 2048 }), all);
+      assert.deepStrictEqual(await readOptionRows(lake, { worker, narrow }), all);
+      // a condition: sizes 5..7 and the 4e9 rows
+      assert.deepStrictEqual(
+        await readOptionRows(lake, { worker, where: "size > 4" }),
+        all.filter((k) => k % 1000 === 999 || (k % 7) + 1 > 4),
+      );
+      // dictionaries hold the distinct values, sorted
+      const it = readBatches(lake, OPT, OPT_KEY, { worker, columns: ["action", "symbol"] });
+      const cols = (await it.next()).value!.columns;
+      await it.return(undefined); // stops the scan
+      assert.deepStrictEqual((cols.action as DictColumn).values, ["A", "C", "M", "T"]);
+      assert.deepStrictEqual((cols.symbol as DictColumn).values, [...OPTION_SYMBOLS].sort());
+      // narrow arrays are range-checked, never truncated
+      await assert.rejects(
+        () => readOptionRows(lake, { worker, narrow: { size: "uint16" } }),
+        /bronze\.future_option_mbo\.mbo MNQ 2026-02-06: .*out of range/,
+      );
+      await assert.rejects(
+        () => readBatches(lake, OPT, OPT_KEY, { narrow: { action: "uint8" } }).next(),
+        /narrow: column 'action' is string, not an integer/,
+      );
+      // a consumer that stops early, then a full read
+      let batches = 0;
+      for await (const _ of readBatches(lake, OPT, OPT_KEY, { worker, batchRows: 2048 })) {
+        if (++batches === 2) break;
+      }
+      assert.deepStrictEqual((await readOptionRows(lake, { worker })).length, N);
+    }
+  } finally {
+    release();
+  }
+});
+
+Deno.test("nullable columns keep their nulls; a null in a non-nullable column is an error", async () => {
+  const lake = await openLake(await Deno.makeTempDir({ dir: TMP }), { validateEvery: 1 });
+  const DS_F = "stream.forecast_1s";
+  const n = 5000;
+  const i = Array.from({ length: n }, (_, k) => k);
+  const nullEvery = (m: number) => Uint8Array.from(i, (k) => (k % m === 0 ? 0 : 1));
+  await writePartition(lake, DS_F, { symbol: "MNQH6", dt: "2026-02-06" }, [{
+    window_end_ts_ns: BigInt64Array.from(i, (k) => BigInt(k) * 1_000_000_000n),
+    horizon_s: new Int32Array(n).fill(30),
+    predicted_spot_tick: { data: BigInt64Array.from(i, (k) => BigInt(k)), valid: nullEvery(3) },
+    predicted_tick_delta: { data: new BigInt64Array(n), valid: nullEvery(1) }, // all null
+    confidence: { data: Float64Array.from(i, (k) => k / 8), valid: nullEvery(5) },
+    RunScore_up: new Float64Array(n).fill(0.5), // nullable, given without nulls
+    RunScore_down: { data: new Float64Array(n), valid: nullEvery(7) },
+    D_up: { data: Int32Array.from(i, (k) => -k), valid: nullEvery(2) },
+    D_down: { data: new Int32Array(n), valid: new Uint8Array(n).fill(1) },
+  }]);
+  for (const worker of [false, true]) {
+    let k = 0;
+    for await (
+      const b of readBatches(lake, DS_F, { symbol: "MNQH6", dt: "2026-02-06" }, {
+        worker,
+        batchRows: 2048,
+      })
+    ) {
+      const c = b.columns as Record<string, NullableColumn>;
+      for (let j = 0; j < b.length; j++, k++) {
+        assert.equal(c.predicted_spot_tick.valid[j], k % 3 ? 1 : 0);
+        if (k % 3) assert.equal((c.predicted_spot_tick.data as BigInt64Array)[j], BigInt(k));
+        assert.equal(c.predicted_tick_delta.valid[j], 0);
+        assert.equal(c.confidence.valid[j], k % 5 ? 1 : 0);
+        if (k % 5) assert.equal((c.confidence.data as Float64Array)[j], k / 8);
+        assert.equal(c.RunScore_up.valid[j], 1);
+        assert.equal(c.D_up.valid[j], k % 2 ? 1 : 0);
+        if (k % 2) assert.equal((c.D_up.data as Int32Array)[j], -k);
+        assert.equal(c.D_down.valid[j], 1);
+      }
+    }
+    assert.equal(k, n);
+  }
+  // a foreign file with a null in a non-nullable column
+  const spec = datasetSpec(lake.config, DS_F);
+  const bad = partitionDir(lake.root, spec, { symbol: "BAD", dt: "2026-02-06" });
+  await Deno.mkdir(bad, { recursive: true });
+  const duck = await (await DuckDBInstance.create(":memory:")).connect();
+  const cols = spec.contract.fields.map((f) =>
+    f.name === "window_end_ts_ns"
+      ? "CASE WHEN range = 3000 THEN NULL ELSE range END AS window_end_ts_ns"
+      : !f.nullable
+      ? `30::INTEGER AS ${f.name}`
+      : `NULL::${
+        f.type === "int" ? "INTEGER" : f.type === "long" ? "BIGINT" : "DOUBLE"
+      } AS ${f.name}`
+  );
+  await duck.run(
+    `COPY (SELECT ${
+      cols.join(", ")
+    } FROM range(5000)) TO '${bad}/part-00000.parquet' (FORMAT parquet)`,
+  );
+  duck.closeSync();
+  await Deno.writeTextFile(`${bad}/_SUCCESS`, "");
+  for (const worker of [false, true]) {
+    await assert.rejects(
+      async () => {
+        for await (
+          const _ of readBatches(lake, DS_F, { symbol: "BAD", dt: "2026-02-06" }, { worker })
+        ) {
+          /* rows before the null */
+        }
+      },
+      /stream\.forecast_1s BAD 2026-02-06: null in non-nullable column 'window_end_ts_ns' \(row 3000\)/,
+    );
   }
 });

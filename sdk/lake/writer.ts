@@ -196,6 +196,32 @@ class ColumnBuffer {
     return r;
   }
 
+  /** Dictionary codes of a batch → writer codes, a table lookup per row (bulk loops). */
+  #putCodes(d: DictColumn, from: number, n: number, at: number): void {
+    const r = this.remap(d);
+    const codes = d.codes;
+    let i = 0;
+    for (;;) {
+      const arr = this.arr; // replaced when the codes widen
+      i += codes instanceof Uint8Array && arr instanceof Uint8Array
+        ? translate8(codes, r, arr, from + i, n - i, at + i)
+        : translate(
+          codes,
+          r,
+          arr as Uint8Array | Uint16Array | Uint32Array,
+          from + i,
+          n - i,
+          at + i,
+        );
+      if (i === n) return;
+      const c = codes[from + i];
+      if (c >= d.values.length) {
+        throw new Error(`column '${this.field.name}': code ${c} has no dictionary value`);
+      }
+      r[c] = this.code(d.values[c], at + i);
+    }
+  }
+
   /** Copies rows `[from, from+n)` of `c` to position `at`. */
   put(c: ColumnData, from: number, n: number, at: number): void {
     let data: ColumnData = c;
@@ -206,25 +232,17 @@ class ColumnBuffer {
       this.valid.fill(1, at, at + n);
     }
     if (this.dict) {
-      if (isDictColumn(data)) {
-        const r = this.remap(data);
-        const codes = data.codes, values = data.values;
-        for (let i = 0; i < n; i++) {
-          const c = codes[from + i];
-          let g = r[c];
-          if (g === UNMAPPED) {
-            if (c >= values.length) {
-              throw new Error(`column '${this.field.name}': code ${c} has no dictionary value`);
-            }
-            g = r[c] = this.code(values[c], at + i);
-          }
-          this.arr[at + i] = g;
-        }
-      } else {
+      if (isDictColumn(data)) this.#putCodes(data, from, n, at);
+      else {
         const strs = data as readonly string[];
+        let last: string | undefined, code = 0;
         for (let i = 0; i < n; i++) {
-          const v = this.code(strs[from + i], at + i);
-          this.arr[at + i] = v;
+          const v = strs[from + i];
+          if (v !== last || i === 0) {
+            code = this.code(v, at + i);
+            last = v;
+          }
+          this.arr[at + i] = code;
         }
       }
       return;
@@ -275,6 +293,49 @@ class ColumnBuffer {
       cast,
     };
   }
+}
+
+/**
+ * `dst[at + i] = r[src[from + i]]` until a code without a writer code (or out of the table);
+ * returns the rows done. Kept monomorphic for the common byte-code case.
+ */
+function translate8(
+  src: Uint8Array,
+  r: Uint32Array,
+  dst: Uint8Array,
+  from: number,
+  n: number,
+  at: number,
+): number {
+  const len = r.length;
+  for (let i = 0; i < n; i++) {
+    const c = src[from + i];
+    if (c >= len) return i;
+    const g = r[c];
+    if (g === UNMAPPED) return i;
+    dst[at + i] = g;
+  }
+  return n;
+}
+
+/** {@linkcode translate8} for wider codes. */
+function translate(
+  src: Uint8Array | Uint16Array | Uint32Array,
+  r: Uint32Array,
+  dst: Uint8Array | Uint16Array | Uint32Array,
+  from: number,
+  n: number,
+  at: number,
+): number {
+  const len = r.length;
+  for (let i = 0; i < n; i++) {
+    const c = src[from + i];
+    if (c >= len) return i;
+    const g = r[c];
+    if (g === UNMAPPED) return i;
+    dst[at + i] = g;
+  }
+  return n;
 }
 
 const openPartitions = new Set<string>();

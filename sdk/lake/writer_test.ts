@@ -172,6 +172,15 @@ Deno.test("overwrite replaces a partition atomically; a failed overwrite keeps t
       /row 2 violates contract .*window_valid=7/,
     );
     assert.deepStrictEqual((await readTable(lake, DS, KEY)).numRows, 7);
+    // a dictionary code without a value, past the sampled rows, is an error too
+    const unchecked = await openLake(lake.root, { validateEvery: 0 });
+    const orphan = flowBatch(0, 5);
+    orphan.side = { codes: Uint8Array.from([0, 1, 0, 2, 1]), values: ["A", "B"] };
+    await assert.rejects(
+      () => writePartition(unchecked, DS, KEY, [orphan]),
+      /column 'side': code 2 has no dictionary value/,
+    );
+    assert.deepStrictEqual((await readTable(lake, DS, KEY)).numRows, 7);
     // an empty partition still has a readable file
     await writePartition(lake, DS, { symbol: "MNQM6", dt: "2026-02-06" }, []);
     assert.deepStrictEqual(

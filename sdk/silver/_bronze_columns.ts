@@ -4,7 +4,7 @@
 
 import type { MboColumnsLike } from "../book/types.ts";
 import type { DictColumn } from "../lake/columns.ts";
-import type { ReadBatch } from "../lake/reader.ts";
+import type { IntArrayType, ReadBatch } from "../lake/reader.ts";
 import type { Cmbp1ColumnsLike } from "./cmbp1_silver.ts";
 
 /** Bronze MBO columns the silver MBO stages read. */
@@ -20,6 +20,17 @@ export const MBO_COLUMNS: readonly string[] = [
   "price",
 ];
 
+/**
+ * Bronze MBO `long` columns read into their DBN widths (the reader range-checks them): less data
+ * to move and no conversion here.
+ */
+export const MBO_NARROW: Readonly<Record<string, IntArrayType>> = {
+  size: "uint32",
+  publisher_id: "uint16",
+  flags: "uint8",
+  instrument_id: "uint32",
+};
+
 /** Bronze CMBP-1 columns the equity-option stage reads. */
 export const CMBP1_COLUMNS: readonly string[] = [
   "ts_event",
@@ -31,6 +42,13 @@ export const CMBP1_COLUMNS: readonly string[] = [
   "right",
   "strike",
 ];
+
+/** Bronze CMBP-1 `long` columns read into their DBN widths. */
+export const CMBP1_NARROW: Readonly<Record<string, IntArrayType>> = {
+  instrument_id: "uint32",
+  bid_sz_00: "uint32",
+  ask_sz_00: "uint32",
+};
 
 function long(b: ReadBatch, name: string): BigInt64Array {
   const c = b.columns[name];
@@ -62,6 +80,16 @@ export function asciiCodes(d: DictColumn, n: number): Uint8Array {
   return out;
 }
 
+/** A column read narrow (see `MBO_NARROW`), else the low words of its `long` values. */
+function narrow<T extends Uint32Array | Uint16Array | Uint8Array>(
+  b: ReadBatch,
+  name: string,
+  ctor: { new (n: number): T },
+): T {
+  const c = b.columns[name];
+  return c instanceof ctor ? c : low32(long(b, name), new ctor(b.length));
+}
+
 function unsigned(a: BigInt64Array): BigUint64Array {
   return new BigUint64Array(a.buffer, a.byteOffset, a.length);
 }
@@ -76,13 +104,13 @@ export function mboFromBronze(b: ReadBatch): MboColumnsLike {
   const tsEvent = unsigned(long(b, "ts_event"));
   return {
     length: n,
-    publisher_id: low32(long(b, "publisher_id"), new Uint16Array(n)),
-    instrument_id: low32(long(b, "instrument_id"), new Uint32Array(n)),
+    publisher_id: narrow(b, "publisher_id", Uint16Array),
+    instrument_id: narrow(b, "instrument_id", Uint32Array),
     ts_event: tsEvent,
     order_id: unsigned(long(b, "order_id")),
     price: long(b, "price"),
-    size: low32(long(b, "size"), new Uint32Array(n)),
-    flags: low32(long(b, "flags"), new Uint8Array(n)),
+    size: narrow(b, "size", Uint32Array),
+    flags: narrow(b, "flags", Uint8Array),
     action: asciiCodes(dict(b, "action"), n),
     side: asciiCodes(dict(b, "side"), n),
     ts_recv: tsEvent,
@@ -95,12 +123,12 @@ export function cmbp1FromBronze(b: ReadBatch): Cmbp1ColumnsLike {
   const n = b.length;
   return {
     length: n,
-    instrument_id: low32(long(b, "instrument_id"), new Uint32Array(n)),
+    instrument_id: narrow(b, "instrument_id", Uint32Array),
     ts_event: long(b, "ts_event"),
     bid_px: long(b, "bid_px_00"),
     ask_px: long(b, "ask_px_00"),
-    bid_sz: low32(long(b, "bid_sz_00"), new Uint32Array(n)),
-    ask_sz: low32(long(b, "ask_sz_00"), new Uint32Array(n)),
+    bid_sz: narrow(b, "bid_sz_00", Uint32Array),
+    ask_sz: narrow(b, "ask_sz_00", Uint32Array),
   };
 }
 

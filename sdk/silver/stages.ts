@@ -11,7 +11,7 @@ import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
 import { type ManifestInput, manifestSha256, readManifest } from "../lake/manifest.ts";
 import { isComplete, partitionDir } from "../lake/paths.ts";
-import { type ReadBatch, readBatches } from "../lake/reader.ts";
+import { type IntArrayType, type ReadBatch, readBatches } from "../lake/reader.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type {
   PartitionOutcome,
@@ -23,9 +23,11 @@ import type {
 } from "../pipeline/registry.ts";
 import {
   CMBP1_COLUMNS,
+  CMBP1_NARROW,
   cmbp1FromBronze,
   defineFromBronze,
   MBO_COLUMNS,
+  MBO_NARROW,
   mboFromBronze,
 } from "./_bronze_columns.ts";
 import { Cmbp1Silver } from "./cmbp1_silver.ts";
@@ -252,6 +254,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
     const drive = async <S, F>(
       eng: Engine<S, F>,
       columns: readonly string[],
+      narrow: Readonly<Record<string, IntArrayType>>,
       prepare: (b: ReadBatch) => (start: number, end: number) => void,
       toSnap: (s: S) => ColumnBatch,
       toFlow: (f: F) => ColumnBatch,
@@ -261,8 +264,10 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
         await flowW.append(toFlow(eng.takeFlows()));
       };
       // the next batch is requested before this one is processed, so that DuckDB reads ahead
-      const it = readBatches(lake, bronzeKey, { symbol, dt }, { columns: [...columns] })
-        [Symbol.asyncIterator]();
+      const it = readBatches(lake, bronzeKey, { symbol, dt }, {
+        columns: [...columns],
+        narrow: { ...narrow },
+      })[Symbol.asyncIterator]();
       try {
         let t = performance.now();
         let next = it.next();
@@ -300,6 +305,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
       stats = await drive(
         eng,
         MBO_COLUMNS,
+        MBO_NARROW,
         (b) => {
           const cols = mboFromBronze(b);
           return (i, j) => eng.push(cols, i, j);
@@ -326,6 +332,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
         stats = await drive(
           eng,
           [...MBO_COLUMNS, "right", "strike"],
+          MBO_NARROW,
           (b) => {
             const cols = mboFromBronze(b);
             defineFromBronze(b, cols.instrument_id, seen, define);
@@ -350,6 +357,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
         stats = await drive(
           eng,
           CMBP1_COLUMNS,
+          CMBP1_NARROW,
           (b) => {
             const cols = cmbp1FromBronze(b);
             defineFromBronze(b, cols.instrument_id, seen, define);
