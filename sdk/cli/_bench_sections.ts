@@ -4,7 +4,10 @@ import { openDbn } from "../dbn/mod.ts";
 import { benchSynthMbo } from "../synth/mod.ts";
 import { benchBronze } from "../bronze/bench.ts";
 import { measureReplay } from "../book/replay_file.ts";
-import { benchSilverMbo } from "../silver/bench.ts";
+import { runSilverStage } from "../silver/stages.ts";
+import { openLake } from "../lake/lake.ts";
+import { DEFAULT_CONFIG_DIR } from "../lake/datasets.ts";
+import { loadProducts, productForSymbol } from "../lake/products.ts";
 import { fixturePath, fixturesAvailable } from "../testing/fixtures.ts";
 
 /** What every section gets. */
@@ -193,9 +196,8 @@ const book: BenchSection = async (ctx) => {
     for (const observer of [false, true]) {
       const r = await measureReplay(path, { repeats, observer });
       rows.push(
-        `| ${label}${observer ? ", with silver hooks" : ""} | ${r.events.toLocaleString()} | ${
-          fmt(r.replaySeconds, 3)
-        } | ${fmt(r.eventsPerSecond / 1e6, 1)} |`,
+        `| ${label}${observer ? ", with silver hooks" : ""} | ${r.events.toLocaleString()} | ` +
+          `${repeats} | ${fmt(r.replaySeconds, 3)} | ${fmt(r.eventsPerSecond / 1e6, 1)} |`,
       );
     }
   }
@@ -210,22 +212,44 @@ const book: BenchSection = async (ctx) => {
   ].join("\n");
 };
 
-/** Silver engine over the full-size day (decode + book + 1-second aggregation). */
+/** The whole silver stage over the full-size day: bronze read + book + aggregation + Parquet. */
 const silver: BenchSection = async (ctx) => {
   const day = await fullDay(ctx);
-  ctx.log("silver engine over the full-size day");
-  const [rss, r] = await withPeakRss(() => benchSilverMbo(day.path));
+  const root = `${ctx.dir}/lake`;
+  ctx.log("bronze of the full-size day (untimed input of the silver stage)");
+  await benchBronze({ file: day.path, productType: "future_mbo", lakeRoot: root });
+  const lake = await openLake(root);
+  const products = await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`);
+  const symbol = "MNQH6", dt = "2026-01-06";
+  ctx.log("silver stage");
+  const t0 = performance.now();
+  const [rss, r] = await withPeakRss(() =>
+    runSilverStage({
+      lake,
+      products,
+      productType: "future_mbo",
+      symbol,
+      dt,
+      product: productForSymbol(products, symbol),
+      equity: undefined,
+      overwrite: true,
+      progress() {},
+      log() {},
+    })
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const rows = r.partitions.map((p) => `${p.dataset.split(".").pop()} ${p.rows.toLocaleString()}`);
   return [
-    "## Silver (future_mbo, full-size synthetic day)",
+    "## Silver stage (future_mbo, full-size synthetic day)",
     "",
-    "| records | seconds | M records/s | peak RSS GB |",
-    "|---:|---:|---:|---:|",
-    `| ${r.records.toLocaleString()} | ${fmt(r.seconds, 2)} | ${
-      fmt(r.records_per_second / 1e6, 2)
-    } | ${gb(rss)} |`,
+    "| bronze rows in | seconds | M rows/s | peak RSS GB | rows out |",
+    "|---:|---:|---:|---:|---|",
+    `| ${day.records.toLocaleString()} | ${fmt(seconds, 2)} | ${
+      fmt(day.records / seconds / 1e6, 2)
+    } | ${gb(rss)} | ${rows.join(", ")} |`,
     "",
-    "Decode + book + 1-second book snapshots and depth & flow rows (rows counted, not written). " +
-    "Target for the whole stage: a 50 M-event day in < 20 s, peak RSS < 2 GB.",
+    "Bronze Parquet read + book replay + 1-second book snapshots and depth & flow over the regular " +
+    "session + Parquet write (both partitions, atomic). Target: a 50 M-event day in < 20 s, peak RSS < 2 GB.",
   ].join("\n");
 };
 
