@@ -212,6 +212,40 @@ export async function downloadFile(
     });
   };
 
+  // A complete `.part` with hash `hex`: moved into place (the result), or discarded so that the
+  // loop downloads it again (undefined); too many integrity failures throw.
+  const settle = async (hex: string): Promise<DownloadResult | undefined> => {
+    if (!checkHash || hex === digest) {
+      await Deno.rename(part, dest);
+      report(file.size, true);
+      return {
+        path: dest,
+        bytes: file.size,
+        sha256: hex,
+        hashVerified: checkHash,
+        skipped: false,
+        resumedFrom,
+        requests,
+        integrityFailures,
+      };
+    }
+    await Deno.remove(part);
+    integrityFailures++;
+    if (integrityFailures > maxIntegrity) {
+      throw new DownloadError(
+        name,
+        `sha256 mismatch after ${integrityFailures} downloads: expected ${digest}, got ${hex}; file discarded`,
+      );
+    }
+    transport.reportRetry({
+      endpoint,
+      attempt: integrityFailures,
+      delayMs: 0,
+      reason: `sha256 mismatch (expected ${digest}, got ${hex}): downloading again`,
+    });
+    return undefined;
+  };
+
   const fail = async (e: unknown): Promise<void> => {
     failures++;
     if (failures > maxAttempts) {
@@ -245,35 +279,8 @@ export async function downloadFile(
     }
     if (have === file.size) {
       // complete on disk: verify (hash streamed from disk) and move into place
-      const hex = (await sha256File(part)).digest("hex");
-      if (!checkHash || hex === digest) {
-        await Deno.rename(part, dest);
-        report(file.size, true);
-        return {
-          path: dest,
-          bytes: file.size,
-          sha256: hex,
-          hashVerified: checkHash,
-          skipped: false,
-          resumedFrom,
-          requests,
-          integrityFailures,
-        };
-      }
-      await Deno.remove(part);
-      integrityFailures++;
-      if (integrityFailures > maxIntegrity) {
-        throw new DownloadError(
-          name,
-          `sha256 mismatch after ${integrityFailures} downloads: expected ${digest}, got ${hex}; file discarded`,
-        );
-      }
-      transport.reportRetry({
-        endpoint,
-        attempt: integrityFailures,
-        delayMs: 0,
-        reason: `sha256 mismatch (expected ${digest}, got ${hex}): downloading again`,
-      });
+      const done = await settle((await sha256File(part)).digest("hex"));
+      if (done) return done;
       continue;
     }
 
@@ -372,34 +379,7 @@ export async function downloadFile(
       continue;
     }
     // written === size: verify with the running hash
-    const hex = hash.digest("hex");
-    if (!checkHash || hex === digest) {
-      await Deno.rename(part, dest);
-      report(file.size, true);
-      return {
-        path: dest,
-        bytes: file.size,
-        sha256: hex,
-        hashVerified: checkHash,
-        skipped: false,
-        resumedFrom,
-        requests,
-        integrityFailures,
-      };
-    }
-    await Deno.remove(part);
-    integrityFailures++;
-    if (integrityFailures > maxIntegrity) {
-      throw new DownloadError(
-        name,
-        `sha256 mismatch after ${integrityFailures} downloads: expected ${digest}, got ${hex}; file discarded`,
-      );
-    }
-    transport.reportRetry({
-      endpoint,
-      attempt: integrityFailures,
-      delayMs: 0,
-      reason: `sha256 mismatch (expected ${digest}, got ${hex}): downloading again`,
-    });
+    const done = await settle(hash.digest("hex"));
+    if (done) return done;
   }
 }
