@@ -46,6 +46,19 @@ export class BronzePartition {
     this.skip = skip;
   }
 
+  /**
+   * Keeps row `i` of the current batch, whose ts_recv is the word pair (`hi`, `lo`): file order is
+   * kept, so a ts_recv that goes backwards is counted (made visible), never re-sorted.
+   */
+  keep(i: number, hi: number, lo: number): void {
+    if (hi < this.lastRecvHi || (hi === this.lastRecvHi && lo < this.lastRecvLo)) {
+      this.stats.ts_recv_decreases++;
+    }
+    this.lastRecvHi = hi;
+    this.lastRecvLo = lo;
+    this.idx[this.cnt++] = i;
+  }
+
   /** Makes room for `n` row indices. */
   reset(n: number): void {
     if (this.idx.length < n) this.idx = new Int32Array(n);

@@ -194,13 +194,7 @@ export async function ingestCmbp1(o: Cmbp1IngestOptions): Promise<IngestResult> 
             p.stats.null_price_set_to_zero++;
           }
           if (flags[i] & 32) p.stats.snapshot_records++;
-          const rh = tsR[i2 + 1], rl = tsR[i2];
-          if (rh < p.lastRecvHi || (rh === p.lastRecvHi && rl < p.lastRecvLo)) {
-            p.stats.ts_recv_decreases++;
-          }
-          p.lastRecvHi = rh;
-          p.lastRecvLo = rl;
-          p.idx[p.cnt++] = i;
+          p.keep(i, tsR[i2 + 1], tsR[i2]);
         }
         for (const p of set.parts.values()) {
           if (p.cnt === 0) continue;

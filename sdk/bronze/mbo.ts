@@ -214,13 +214,7 @@ export async function ingestMbo(o: MboIngestOptions): Promise<IngestResult> {
           }
           if (f & 32) p.stats.snapshot_records++;
           if (a === 82) p.stats.clear_records++;
-          const rh = tsR[i2 + 1], rl = tsR[i2];
-          if (rh < p.lastRecvHi || (rh === p.lastRecvHi && rl < p.lastRecvLo)) {
-            p.stats.ts_recv_decreases++;
-          }
-          p.lastRecvHi = rh;
-          p.lastRecvLo = rl;
-          p.idx[p.cnt++] = i;
+          p.keep(i, tsR[i2 + 1], tsR[i2]);
         }
         for (const p of set.parts.values()) {
           if (p.cnt === 0) continue;
