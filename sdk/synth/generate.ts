@@ -5,15 +5,15 @@
  * @module
  */
 import { join } from "node:path";
-import { DbnWriter, type InstrumentDefMsg, type StatMsg } from "../dbn/mod.ts";
 import {
-  compactDay,
-  dayStartNs,
-  easternToUtcSecond,
-  parseDay,
-  tradingDays,
-  weekdayOf,
-} from "./calendar.ts";
+  equityOptionsDefinitionDir,
+  futuresDefinitionDir,
+  rawFileName,
+  rawRoot,
+  rawTargetDir,
+} from "../download/lake_paths.ts";
+import { DbnWriter, type InstrumentDefMsg, type StatMsg } from "../dbn/mod.ts";
+import { dayStartNs, easternToUtcSecond, parseDay, tradingDays, weekdayOf } from "./calendar.ts";
 import { intensityProfile } from "./intensity.ts";
 import { Book, deriveFlow, type FlowParams, type FlowSettings } from "./_book.ts";
 import { CmbpDay, type OpraMember } from "./_cmbp_day.ts";
@@ -155,9 +155,16 @@ export interface SynthDayResult {
   sidecar: string;
 }
 
-const RAW = ["raw", "source=databento"];
+/** `<dataset>-<YYYYMMDD>.<schema>.synth.json`: the sidecar beside a main file (no `.dbn` in it). */
+function sidecarName(dataset: string, date: string, schema: string): string {
+  return rawFileName(dataset, date, schema, false).replace(/\.dbn$/, ".synth.json");
+}
 
-/** Paths of a day's files for a product type (the downloader's layout, with `.dbn.zst` names). */
+/**
+ * Paths of a day's files for a product type: the downloader's folders and Databento's file names
+ * (`rawTargetDir` / `rawFileName` of the download module), so nothing downstream can tell them
+ * apart. Futures definitions, which the downloader does not fetch, go beside the option ones.
+ */
 export function synthPaths(
   lake: string,
   productType: ProductType,
@@ -165,84 +172,61 @@ export function synthPaths(
   date: string,
   compression: "zstd" | "none" = "zstd",
 ): { main: string; statistics?: string; definition: string; sidecar: string; resolved?: string } {
-  const ext = compression === "zstd" ? ".dbn.zst" : ".dbn";
-  const ymd = compactDay(date);
-  const base = join(lake, ...RAW);
+  const z = compression === "zstd";
   switch (productType) {
     case "future_mbo": {
-      const dir = join(
-        base,
-        "product_type=future_mbo",
+      const dir = rawTargetDir(lake, "futures", "mbo", root);
+      const defDir = join(
+        rawRoot(lake),
+        "dataset=definition",
+        "venue=glbx",
+        "type=futures",
         `symbol=${root}`,
-        "table=market_by_order_dbn",
       );
       return {
-        main: join(dir, `glbx-mdp3-${ymd}.mbo${ext}`),
-        definition: join(
-          base,
-          "dataset=definition",
-          "venue=glbx",
-          "type=futures",
-          `symbol=${root}`,
-          `glbx-mdp3-${ymd}.definition${ext}`,
-        ),
-        sidecar: join(dir, `glbx-mdp3-${ymd}.mbo.synth.json`),
+        main: join(dir, rawFileName("GLBX.MDP3", date, "mbo", z)),
+        definition: join(defDir, rawFileName("GLBX.MDP3", date, "definition", z)),
+        sidecar: join(dir, sidecarName("GLBX.MDP3", date, "mbo")),
       };
     }
     case "future_option_mbo": {
-      const p = join(base, "product_type=future_option_mbo", `symbol=${root}`);
-      const defDir = join(
-        base,
-        "dataset=definition",
-        "venue=glbx",
-        "type=futures_options",
-        `symbol=${root}`,
-      );
+      const dir = rawTargetDir(lake, "futures_options", "mbo", root);
+      const defDir = futuresDefinitionDir(lake, root);
       return {
-        main: join(p, "table=market_by_order_dbn", `glbx-mdp3-${ymd}.mbo${ext}`),
-        statistics: join(p, "table=statistics", `glbx-mdp3-${ymd}.statistics${ext}`),
-        definition: join(defDir, `glbx-mdp3-${ymd}.definition${ext}`),
-        sidecar: join(p, "table=market_by_order_dbn", `glbx-mdp3-${ymd}.mbo.synth.json`),
+        main: join(dir, rawFileName("GLBX.MDP3", date, "mbo", z)),
+        statistics: join(
+          rawTargetDir(lake, "futures_options", "statistics", root),
+          rawFileName("GLBX.MDP3", date, "statistics", z),
+        ),
+        definition: join(defDir, rawFileName("GLBX.MDP3", date, "definition", z)),
+        sidecar: join(dir, sidecarName("GLBX.MDP3", date, "mbo")),
         resolved: join(defDir, `resolved_${date}.json`),
       };
     }
     case "equity_mbo": {
-      const dir = join(
-        base,
-        "product_type=equity_mbo",
-        `symbol=${root}`,
-        "table=market_by_order_dbn",
-      );
+      const dir = rawTargetDir(lake, "equity", "mbo", root);
       return {
-        main: join(dir, `xnas-itch-${ymd}.mbo${ext}`),
+        main: join(dir, rawFileName("XNAS.ITCH", date, "mbo", z)),
         definition: join(
-          base,
-          "dataset=definition",
-          "venue=xnas",
-          `xnas-itch-${ymd}.definition${ext}`,
+          rawTargetDir(lake, "equity", "definition", root),
+          rawFileName("XNAS.ITCH", date, "definition", z),
         ),
-        sidecar: join(dir, `xnas-itch-${ymd}.mbo.synth.json`),
+        sidecar: join(dir, sidecarName("XNAS.ITCH", date, "mbo")),
       };
     }
     case "equity_option_cmbp_1": {
-      const dir = join(base, "product_type=equity_option_cmbp_1", `symbol=${root}`, "table=cmbp_1");
+      const dir = rawTargetDir(lake, "equity_options", "cmbp-1", root);
       return {
-        main: join(dir, `opra-pillar-${ymd}.cmbp-1${ext}`),
+        main: join(dir, rawFileName("OPRA.PILLAR", date, "cmbp-1", z)),
         statistics: join(
-          base,
-          "product_type=equity_option_statistics",
-          `symbol=${root}`,
-          "table=statistics",
-          `opra-pillar-${ymd}.statistics${ext}`,
+          rawTargetDir(lake, "equity_options", "statistics", root),
+          rawFileName("OPRA.PILLAR", date, "statistics", z),
         ),
         definition: join(
-          base,
-          "dataset=definition",
-          "venue=opra",
-          `symbol=${root}`,
-          `opra-pillar-${ymd}.definition${ext}`,
+          equityOptionsDefinitionDir(lake, root),
+          rawFileName("OPRA.PILLAR", date, "definition", z),
         ),
-        sidecar: join(dir, `opra-pillar-${ymd}.cmbp-1.synth.json`),
+        sidecar: join(dir, sidecarName("OPRA.PILLAR", date, "cmbp-1")),
       };
     }
     default:

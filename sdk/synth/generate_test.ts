@@ -621,7 +621,7 @@ Deno.test("equity_mbo: XNAS day from the session clear, no snapshot, valid MBO, 
   );
   assert.match(
     res.files[1].path,
-    /dataset=definition\/venue=xnas\/xnas-itch-20260106\.definition\.dbn\.zst$/,
+    /dataset=definition\/venue=xnas\/symbol=QQQ\/xnas-itch-20260106\.definition\.dbn\.zst$/,
   );
   const defs = await definitions(res.files[1].path);
   assert.equal(defs[0].raw_symbol, "QQQ");

@@ -11,7 +11,7 @@
  * | --- | --- |
  * | `future_mbo` | `product_type=future_mbo/symbol=MNQ/table=market_by_order_dbn/glbx-mdp3-YYYYMMDD.mbo.dbn.zst`; definition in `dataset=definition/venue=glbx/type=futures/symbol=MNQ/` |
  * | `future_option_mbo` | `product_type=future_option_mbo/symbol=MNQ/table={market_by_order_dbn,statistics}/glbx-mdp3-YYYYMMDD.{mbo,statistics}.dbn.zst`; definitions and `resolved_YYYY-MM-DD.json` in `dataset=definition/venue=glbx/type=futures_options/symbol=MNQ/` |
- * | `equity_mbo` | `product_type=equity_mbo/symbol=QQQ/table=market_by_order_dbn/xnas-itch-YYYYMMDD.mbo.dbn.zst`; definition in `dataset=definition/venue=xnas/` |
+ * | `equity_mbo` | `product_type=equity_mbo/symbol=QQQ/table=market_by_order_dbn/xnas-itch-YYYYMMDD.mbo.dbn.zst`; definition in `dataset=definition/venue=xnas/symbol=QQQ/` |
  * | `equity_option_cmbp_1` | `product_type=equity_option_cmbp_1/symbol=QQQ/table=cmbp_1/opra-pillar-YYYYMMDD.cmbp-1.dbn.zst`; statistics in `product_type=equity_option_statistics/symbol=QQQ/table=statistics/`; definitions in `dataset=definition/venue=opra/symbol=QQQ/` |
  *
  * Next to each main file a sidecar `…synth.json` (no `.dbn` in its name, so bronze globs skip it)
