@@ -872,22 +872,32 @@ function logPlanTotal(dl: BatchDownloader): void {
   );
 }
 
+/**
+ * Start of both flows: in `poll` mode, adopts the tracker's pending jobs and polls them to the end
+ * (returns true: nothing else to do); otherwise logs the run's start.
+ */
+async function pollOnly(
+  dl: BatchDownloader,
+  mode: string,
+  dates: number,
+  symbols: number,
+): Promise<boolean> {
+  if (mode === "poll") {
+    dl.adoptPending();
+    await dl.pollUntilComplete("poll", undefined, true);
+    return true;
+  }
+  dl.log(`DAEMON start: ${dates} dates, ${symbols} symbols${dl.dryRun ? " (dry run)" : ""}`);
+  return false;
+}
+
 /** The futures flow (downloader.md §2, fixed): front month, options discovery, jobs, polling. */
 export async function runFuturesDaemon(options: DaemonOptions): Promise<DaemonResult> {
   const dates = sessionDates(options.start, options.end, "futures");
   const dl = await BatchDownloader.open(options);
   try {
     const mode = options.mode ?? "daemon";
-    if (mode === "poll") {
-      dl.adoptPending();
-      await dl.pollUntilComplete("poll", undefined, true);
-      return result(dl);
-    }
-    dl.log(
-      `DAEMON start: ${dates.length} dates, ${options.symbols.length} symbols${
-        dl.dryRun ? " (dry run)" : ""
-      }`,
-    );
+    if (await pollOnly(dl, mode, dates.length, options.symbols.length)) return result(dl);
     const dataSchemas = options.optionsSchemas.filter((s) => s !== "definition");
     for (const date of dates) {
       for (const root of options.symbols) {
@@ -954,16 +964,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
   const dl = await BatchDownloader.open(options);
   try {
     const mode = options.mode ?? "daemon";
-    if (mode === "poll") {
-      dl.adoptPending();
-      await dl.pollUntilComplete("poll", undefined, true);
-      return result(dl);
-    }
-    dl.log(
-      `DAEMON start: ${dates.length} dates, ${options.symbols.length} symbols${
-        dl.dryRun ? " (dry run)" : ""
-      }`,
-    );
+    if (await pollOnly(dl, mode, dates.length, options.symbols.length)) return result(dl);
     const optionSchemas = options.optionsSchemas.filter((s) => s !== "definition");
     const waiting: { ticker: string; date: string; defKey?: string }[] = [];
     for (const date of dates) {
