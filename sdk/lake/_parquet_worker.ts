@@ -2,7 +2,7 @@
 // DuckDB. The part is exposed to DuckDB as a table function whose chunks are filled with raw
 // memory copies (`copy_data_to_vector`), and `COPY (SELECT casts FROM fn()) TO file` streams it
 // to Parquet. The worker's own event loop is idle during COPY, so DuckDB's callbacks are served at
-// once while the main thread decodes the next part.
+// once while the main thread decodes the next part (keepAwake guards against lost wake-ups).
 import duckdb from "@duckdb/node-bindings";
 import {
   BIGINT,
@@ -23,6 +23,7 @@ import {
   UTINYINT,
 } from "@duckdb/node-api";
 import type { WireDone, WireError, WirePart } from "./_wire.ts";
+import { keepAwake } from "./_keep_awake.ts";
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<WirePart>) => void) | null;
@@ -121,14 +122,19 @@ async function write(p: WirePart): Promise<void> {
     )
     .join(", ");
   const file = p.file.replaceAll("'", "''");
-  await c.run(
-    `COPY (SELECT ${select} FROM spymaster_part()) TO '${file}' ` +
-      `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${p.level}, PARQUET_VERSION V2, ` +
-      `WRITE_BLOOM_FILTER false, ROW_GROUP_SIZE ${p.rowGroupSize}, ` +
-      `DICTIONARY_SIZE_LIMIT ${p.dictionary ? 1 << 20 : SMALL_DICTIONARY}${
-        p.extra ? `, ${p.extra}` : ""
-      })`,
-  );
+  const wake = keepAwake();
+  try {
+    await c.run(
+      `COPY (SELECT ${select} FROM spymaster_part()) TO '${file}' ` +
+        `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${p.level}, PARQUET_VERSION V2, ` +
+        `WRITE_BLOOM_FILTER false, ROW_GROUP_SIZE ${p.rowGroupSize}, ` +
+        `DICTIONARY_SIZE_LIMIT ${p.dictionary ? 1 << 20 : SMALL_DICTIONARY}${
+          p.extra ? `, ${p.extra}` : ""
+        })`,
+    );
+  } finally {
+    wake();
+  }
   if (offset !== p.rows) throw new Error(`wrote ${offset} of ${p.rows} rows`);
   current = null;
 }

@@ -18,6 +18,7 @@ import {
   DuckDBScalarFunction,
 } from "@duckdb/node-api";
 import type { AvroPrimitive } from "./contracts.ts";
+import { keepAwake } from "./_keep_awake.ts";
 
 /** The typed-array kind of a column buffer. */
 export type ArrayKind = "i64" | "f64" | "f32" | "i32" | "u32" | "i16" | "u16" | "i8" | "u8";
@@ -363,6 +364,7 @@ export class ScanConnection {
       }
       rows += n;
     };
+    const wake = keepAwake();
     try {
       const where = req.where ? ` WHERE ${req.where}` : "";
       await con.run(`SELECT bool_or(spymaster_sink(${exprs.join(", ")})) FROM ${src}${where}`);
@@ -373,6 +375,7 @@ export class ScanConnection {
         `${req.what} ${req.partition}: ${msg.replace(/^Invalid Input Error: /, "")}`,
       );
     } finally {
+      wake();
       this.#handler = null;
     }
     if (fill > 0) flush();

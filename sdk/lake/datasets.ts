@@ -19,6 +19,8 @@ export interface DatasetSpec {
   contractPath: string;
   /** The parsed contract. */
   contract: Contract;
+  /** zstd level of the Parquet pages (`zstd_level`, 1–22; default 3). */
+  zstdLevel: number;
 }
 
 /** A raw input folder (written by the downloader or the synthetic-day generator). */
@@ -57,6 +59,9 @@ export const DEFAULT_CONTRACTS_DIR: string = fileURLToPath(
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** zstd level of a dataset's Parquet pages when `datasets.yaml` does not set `zstd_level`. */
+export const DEFAULT_ZSTD_LEVEL = 3;
 
 function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
   for (const k of Object.keys(obj)) {
@@ -100,7 +105,7 @@ export async function parseLakeConfig(
       throw new Error(`${where}: bad dataset key`);
     }
     if (!isRecord(raw)) throw new Error(`${where}: expected a mapping`);
-    checkKeys(raw, ["path", "contract", "format", "partition_keys"], where);
+    checkKeys(raw, ["path", "contract", "format", "partition_keys", "zstd_level"], where);
     if (raw.format !== undefined && raw.format !== "parquet") {
       throw new Error(`${where}: only format 'parquet' is supported`);
     }
@@ -109,6 +114,12 @@ export async function parseLakeConfig(
       JSON.stringify(raw.partition_keys) !== JSON.stringify(["symbol", "dt"])
     ) {
       throw new Error(`${where}: partition_keys must be [symbol, dt]`);
+    }
+    const zstdLevel = raw.zstd_level ?? DEFAULT_ZSTD_LEVEL;
+    if (!Number.isInteger(zstdLevel) || (zstdLevel as number) < 1 || (zstdLevel as number) > 22) {
+      throw new Error(
+        `${where}: 'zstd_level' must be an integer 1-22, got ${JSON.stringify(zstdLevel)}`,
+      );
     }
     const path_ = template(raw.path, where);
     if (typeof raw.contract !== "string" || !raw.contract.endsWith(".avsc")) {
@@ -124,7 +135,7 @@ export async function parseLakeConfig(
       }
       contracts.set(contractPath, contract);
     }
-    datasets.set(key, { key, path: path_, contractPath, contract });
+    datasets.set(key, { key, path: path_, contractPath, contract, zstdLevel: zstdLevel as number });
   }
   const rawInputs = new Map<string, RawSpec>();
   if (doc.raw !== undefined) {

@@ -141,8 +141,31 @@ Deno.test("datasets.yaml validation names the file, the entry and the problem", 
       }, "d.yaml"),
     /only format 'parquet' is supported/,
   );
+  for (const bad of [0, 23, 2.5, "3"]) {
+    await assert.rejects(
+      () =>
+        parseLakeConfig({
+          lake_root: "lake",
+          datasets: { "bronze.x.y": { ...ok.datasets["bronze.x.y"], zstd_level: bad } },
+        }, "d.yaml"),
+      /datasets.bronze.x.y: 'zstd_level' must be an integer 1-22, got/,
+    );
+  }
   const cfg = await parseLakeConfig(ok, "/p/config/d.yaml");
   assert.deepStrictEqual(cfg.lakeRoot, "/p/lake");
+  assert.deepStrictEqual(cfg.datasets.get("bronze.x.y")!.zstdLevel, 3);
+});
+
+Deno.test("datasets.yaml: bronze event tables at zstd level 1, everything else at the default 3", async () => {
+  const cfg = await loadLakeConfig();
+  const level1 = [...cfg.datasets.values()].filter((d) => d.zstdLevel === 1).map((d) => d.key);
+  assert.deepStrictEqual(level1.sort(), [
+    "bronze.equity_mbo.mbo",
+    "bronze.equity_option_cmbp_1.cmbp_1",
+    "bronze.future_mbo.mbo",
+    "bronze.future_option_mbo.mbo",
+  ]);
+  for (const d of cfg.datasets.values()) assert.ok(d.zstdLevel === 1 || d.zstdLevel === 3, d.key);
 });
 
 Deno.test("avsc validation of column batches: ranges, booleans, missing and extra columns", () => {

@@ -40,6 +40,16 @@ export interface ManifestFile {
   bytes: number;
 }
 
+/** Parquet settings of a partition's data files (as recorded in its manifest). */
+export interface ParquetSettings {
+  /** Page compression codec. */
+  compression: "zstd";
+  /** zstd level. */
+  level: number;
+  /** Rows per row group. */
+  row_group_size: number;
+}
+
 /** The content of `_MANIFEST.json`. */
 export interface Manifest {
   /** Dataset key. */
@@ -70,6 +80,8 @@ export interface Manifest {
   rejected: Record<string, number>;
   /** Sum of `rejected`. */
   rejected_total: number;
+  /** How the data files were encoded. */
+  parquet: ParquetSettings;
   /** Stage-specific counters (records read, rows filtered out by rule, ...). */
   stats: Record<string, unknown>;
   /** ISO start/end, total seconds and stage-specific phase seconds. */

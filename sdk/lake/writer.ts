@@ -53,7 +53,7 @@ export interface WriteOptions {
   timings?: Record<string, number>;
   /** Part size budget in bytes (default 48 MiB): a part holds about this much column data. */
   partBytes?: number;
-  /** zstd level of the Parquet pages (default 3). */
+  /** zstd level of the Parquet pages (default: the dataset's `zstd_level` in `datasets.yaml`). */
   compressionLevel?: number;
   /** Parquet row-group size (default 122,880). */
   rowGroupSize?: number;
@@ -390,6 +390,8 @@ export class PartitionWriter {
   #copySeconds = 0;
   #state: "open" | "committed" | "aborted" = "open";
   #id: string;
+  readonly #level: number;
+  readonly #rowGroupSize: number;
 
   private constructor(
     lake: Lake,
@@ -406,6 +408,8 @@ export class PartitionWriter {
     this.#options = options;
     this.#cols = dataset.contract.fields.map((f) => new ColumnBuffer(f));
     this.#id = `${this.dir}`;
+    this.#level = options.compressionLevel ?? dataset.zstdLevel;
+    this.#rowGroupSize = options.rowGroupSize ?? 122_880;
   }
 
   /** Opens a writer: repairs leftovers of earlier interrupted writes and creates the temp folder. */
@@ -493,8 +497,8 @@ export class PartitionWriter {
     const job = this.#sink.write({
       file: join(this.tmpDir, name),
       rows,
-      level: this.#options.compressionLevel ?? 3,
-      rowGroupSize: this.#options.rowGroupSize ?? 122_880,
+      level: this.#level,
+      rowGroupSize: this.#rowGroupSize,
       columns,
     }).then((done) => {
       file.bytes = done.bytes;
@@ -545,6 +549,7 @@ export class PartitionWriter {
         code_version: await codeVersion(),
         rejected,
         rejected_total: Object.values(rejected).reduce((a, b) => a + b, 0),
+        parquet: { compression: "zstd", level: this.#level, row_group_size: this.#rowGroupSize },
         stats: { ...(o.stats ?? {}), ...(info.stats ?? {}) },
         timings: {
           ...(o.timings ?? {}),

@@ -6,7 +6,7 @@ import { datasetSpec } from "./datasets.ts";
 import { type Lake, openLake } from "./lake.ts";
 import { readManifest } from "./manifest.ts";
 import { isComplete, partFiles, partitionDir, tableDir } from "./paths.ts";
-import { readBatches, readTable } from "./reader.ts";
+import { openLakeDuckDB, readBatches, readTable } from "./reader.ts";
 import { PartitionWriter, writePartition } from "./writer.ts";
 import { holdParquetWorkers } from "./_sink.ts";
 
@@ -122,6 +122,18 @@ Deno.test("round trip through Parquet: typed arrays, dictionaries, u64 bit patte
     assert.deepStrictEqual(man.rejected, { zero_price: 2 });
     assert.deepStrictEqual(man.rejected_total, 2);
     assert.deepStrictEqual(man.stage, "test_stage");
+    assert.deepStrictEqual(man.parquet, { compression: "zstd", level: 3, row_group_size: 122_880 });
+    // what the files say of themselves (DuckDB reads the Parquet footers)
+    const db = await openLakeDuckDB(lake);
+    try {
+      const files = (await partFiles(dir)).map((f) => `'${f}'`).join(", ");
+      const r = await db.connection.runAndReadAll(
+        `SELECT DISTINCT compression FROM parquet_metadata([${files}])`,
+      );
+      assert.deepStrictEqual(r.getRows(), [["ZSTD"]]);
+    } finally {
+      db.close();
+    }
     const avsc = await Deno.readTextFile(datasetSpec(lake.config, DS).contractPath);
     assert.deepStrictEqual(man.contract_sha256, createHash("sha256").update(avsc).digest("hex"));
     assert.match(man.code_version, /^\d+\.\d+\.\d+/);
