@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   type Cmbp1Msg,
+  type DbnRecord,
   encodeDbn,
   instrumentDefDefaults,
   type InstrumentDefMsg,
@@ -12,19 +13,16 @@ import {
   UNDEF_TIMESTAMP,
 } from "../dbn/mod.ts";
 import { datasetSpec } from "../lake/datasets.ts";
-import { type Lake, openLake } from "../lake/lake.ts";
-import { readManifest } from "../lake/manifest.ts";
+import type { Lake } from "../lake/lake.ts";
+import { type Manifest, readManifest } from "../lake/manifest.ts";
 import { partitionDir, tableDir } from "../lake/paths.ts";
 import { readBatches } from "../lake/reader.ts";
-import { holdParquetWorkers } from "../lake/_sink.ts";
 import { rawSpec } from "../lake/datasets.ts";
-import { runPipeline } from "../pipeline/runner.ts";
+import type { ProductType } from "../pipeline/registry.ts";
+import { runPipeline, type RunResult } from "../pipeline/runner.ts";
 import { parseOpraSymbol } from "./opra.ts";
 import { newYorkDate, sessionWindow } from "./session.ts";
-
-// scratch lakes of this module, removed when the test module ends
-const TMP = Deno.makeTempDirSync({ prefix: "spymaster-test-" });
-globalThis.addEventListener("unload", () => Deno.removeSync(TMP, { recursive: true }));
+import { withScratchLake } from "../testing/scratch_lake.ts";
 
 const S = 1_000_000_000n;
 /** ns of `iso` (UTC). */
@@ -79,17 +77,44 @@ function mbo(
   };
 }
 
-async function writeRaw(
+/** Writes `recs` as the raw DBN file `name` of raw input `key` for `symbol`. */
+async function writeDbn(
   lake: Lake,
   key: string,
   symbol: string,
   name: string,
-  bytes: Uint8Array,
-): Promise<string> {
+  md: Metadata,
+  recs: DbnRecord[],
+): Promise<void> {
   const dir = tableDir(lake.root, rawSpec(lake.config, key), symbol);
   await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeFile(join(dir, name), bytes);
-  return join(dir, name);
+  await Deno.writeFile(join(dir, name), encodeDbn(md, recs));
+}
+
+/** Runs the bronze layer of `productType` on `dates` (every row validated); no task may fail. */
+async function bronze(
+  lake: Lake,
+  productType: ProductType,
+  symbol: string,
+  dates: string[],
+  overwrite = false,
+): Promise<RunResult> {
+  const r = await runPipeline({
+    productType,
+    layer: "bronze",
+    symbol,
+    dates,
+    lakeRoot: lake.root,
+    validateEvery: 1,
+    overwrite,
+  });
+  assert.equal(r.failed, 0, r.tasks.find((t) => t.error)?.error);
+  return r;
+}
+
+/** The manifest of a partition. */
+async function manifest(lake: Lake, ds: string, symbol: string, dt: string): Promise<Manifest> {
+  return await readManifest(partitionDir(lake.root, datasetSpec(lake.config, ds), { symbol, dt }));
 }
 
 type Row = Record<string, unknown>;
@@ -141,12 +166,9 @@ Deno.test("OPRA symbols (pipeline.md §2.4 layout)", () => {
   assert.equal(parseOpraSymbol("QQQ"), null);
 });
 
-Deno.test("future_mbo bronze: window, exemptions, rejects, spreads, file order, one partition per contract", async () => {
-  const release = holdParquetWorkers();
-  try {
-    const lake = await openLake(await Deno.makeTempDir({ dir: TMP }), {
-      validateEvery: 1,
-    });
+Deno.test(
+  "future_mbo bronze: window, exemptions, rejects, spreads, file order, one partition per contract",
+  withScratchLake(async (lake) => {
     const dt = "2026-02-06";
     const day = ns("2026-02-06T00:00:00Z"), end = ns("2026-02-07T00:00:00Z");
     const H6 = 1, M6 = 2, SPREAD = 3;
@@ -222,22 +244,8 @@ Deno.test("future_mbo bronze: window, exemptions, rejects, spreads, file order, 
       [M6]: "MNQM6",
       [SPREAD]: "MNQH6-MNQM6",
     });
-    await writeRaw(
-      lake,
-      "future_mbo.mbo",
-      "MNQ",
-      "glbx-mdp3-20260206.mbo.dbn",
-      encodeDbn(md, recs),
-    );
-    const r = await runPipeline({
-      productType: "future_mbo",
-      layer: "bronze",
-      symbol: "MNQ",
-      dates: [dt],
-      lakeRoot: lake.root,
-      validateEvery: 1,
-    });
-    assert.equal(r.failed, 0, r.tasks[0].error);
+    await writeDbn(lake, "future_mbo.mbo", "MNQ", "glbx-mdp3-20260206.mbo.dbn", md, recs);
+    const r = await bronze(lake, "future_mbo", "MNQ", [dt]);
     assert.deepStrictEqual(r.tasks[0].stages[0].result.symbols, ["MNQH6", "MNQM6"]);
 
     const h6 = await rows(lake, "bronze.future_mbo.mbo", "MNQH6", dt);
@@ -271,8 +279,7 @@ Deno.test("future_mbo bronze: window, exemptions, rejects, spreads, file order, 
       2n,
     ]]);
 
-    const spec = datasetSpec(lake.config, "bronze.future_mbo.mbo");
-    const man = await readManifest(partitionDir(lake.root, spec, { symbol: "MNQH6", dt }));
+    const man = await manifest(lake, "bronze.future_mbo.mbo", "MNQH6", dt);
     assert.equal(man.row_count, 8);
     assert.deepStrictEqual(man.rejected, {
       null_timestamp: 1,
@@ -294,40 +301,22 @@ Deno.test("future_mbo bronze: window, exemptions, rejects, spreads, file order, 
     assert.equal(man.stage, "bronze_ingest_future_mbo");
 
     // a second run keeps the complete partitions; --overwrite rewrites them
-    const again = await runPipeline({
-      productType: "future_mbo",
-      layer: "bronze",
-      symbol: "MNQH6",
-      dates: [dt],
-      lakeRoot: lake.root,
-    });
+    const again = await bronze(lake, "future_mbo", "MNQH6", [dt]);
     assert.deepStrictEqual(
       again.tasks[0].stages[0].result.partitions.map((p) => [p.symbol, p.rows, p.skipped]),
       [["MNQH6", 8, true], ["MNQM6", 1, true]],
     );
-    const over = await runPipeline({
-      productType: "future_mbo",
-      layer: "bronze",
-      symbol: "MNQ",
-      dates: [dt],
-      lakeRoot: lake.root,
-      overwrite: true,
-    });
+    const over = await bronze(lake, "future_mbo", "MNQ", [dt], true);
     assert.deepStrictEqual(
       over.tasks[0].stages[0].result.partitions.map((p) => [p.symbol, p.rows, p.skipped]),
       [["MNQH6", 8, false], ["MNQM6", 1, false]],
     );
-  } finally {
-    release();
-  }
-});
+  }),
+);
 
-Deno.test("equity_mbo bronze: 07:00-21:00 UTC in winter and summer", async () => {
-  const release = holdParquetWorkers();
-  try {
-    const lake = await openLake(await Deno.makeTempDir({ dir: TMP }), {
-      validateEvery: 1,
-    });
+Deno.test(
+  "equity_mbo bronze: 07:00-21:00 UTC in winter and summer",
+  withScratchLake(async (lake) => {
     for (const dt of ["2026-02-06", "2026-07-06"]) {
       const t = (hms: string, d = 0n) => ns(`${dt}T${hms}Z`, d);
       const recs = [
@@ -337,42 +326,26 @@ Deno.test("equity_mbo bronze: 07:00-21:00 UTC in winter and summer", async () =>
         mbo({ instrument_id: 5, ts_event: t("20:59:59", 999_999_999n), action: "C" }),
         mbo({ instrument_id: 5, ts_event: t("21:00:00"), action: "A" }),
       ];
-      await writeRaw(
-        lake,
-        "equity_mbo.mbo",
-        "QQQ",
-        `xnas-itch-${dt.replaceAll("-", "")}.mbo.dbn`,
-        encodeDbn(metadata("XNAS.ITCH", "mbo", dt, { 5: "QQQ" }), recs),
-      );
+      const md = metadata("XNAS.ITCH", "mbo", dt, { 5: "QQQ" });
+      const name = `xnas-itch-${dt.replaceAll("-", "")}.mbo.dbn`;
+      await writeDbn(lake, "equity_mbo.mbo", "QQQ", name, md, recs);
     }
-    const r = await runPipeline({
-      productType: "equity_mbo",
-      layer: "bronze",
-      symbol: "QQQ",
-      dates: ["2026-02-06", "2026-07-06"],
-      lakeRoot: lake.root,
-    });
-    assert.equal(r.failed, 0);
+    await bronze(lake, "equity_mbo", "QQQ", ["2026-02-06", "2026-07-06"]);
     for (const dt of ["2026-02-06", "2026-07-06"]) {
       const got = await rows(lake, "bronze.equity_mbo.mbo", "QQQ", dt);
       assert.deepStrictEqual(got.map((x) => x.action), ["A", "T", "C"], dt);
       assert.equal(got[0].ts_event, ns(`${dt}T07:00:00Z`));
     }
-  } finally {
-    release();
-  }
-});
+  }),
+);
 
 function def(o: Partial<InstrumentDefMsg>): InstrumentDefMsg {
   return { ...instrumentDefDefaults(), ...o };
 }
 
-Deno.test("future_option_mbo bronze: 0DTE from the last definitions (New York date), partitions per underlying", async () => {
-  const release = holdParquetWorkers();
-  try {
-    const lake = await openLake(await Deno.makeTempDir({ dir: TMP }), {
-      validateEvery: 1,
-    });
+Deno.test(
+  "future_option_mbo bronze: 0DTE from the last definitions (New York date), partitions per underlying",
+  withScratchLake(async (lake) => {
     const dt = "2026-02-06";
     const day = ns("2026-02-06T00:00:00Z");
     const t0 = day - 3600n * S;
@@ -438,13 +411,9 @@ Deno.test("future_option_mbo bronze: 0DTE from the last definitions (New York da
         expiration: ns("2026-02-06T21:00:00Z"),
       }),
     ];
-    await writeRaw(
-      lake,
-      "future_option_mbo.definition",
-      "MNQ",
-      "glbx-mdp3-20260206.definition.dbn",
-      encodeDbn(metadata("GLBX.MDP3", "definition", dt, {}), defs),
-    );
+    const defMd = metadata("GLBX.MDP3", "definition", dt, {});
+    const defName = "glbx-mdp3-20260206.definition.dbn";
+    await writeDbn(lake, "future_option_mbo.definition", "MNQ", defName, defMd, defs);
     // an OPRA definition file of the same date reusing id 10 must not be read (other venue)
     const opraDir = join(
       lake.root,
@@ -484,22 +453,9 @@ Deno.test("future_option_mbo bronze: 0DTE from the last definitions (New York da
       mbo({ instrument_id: 10, ts_event: day + 7n * S, action: "C", price: 12_250_000_000n }),
       mbo({ instrument_id: 10, ts_event: day + 8n * S, action: "A", price: 0n }), // hard reject
     ];
-    await writeRaw(
-      lake,
-      "future_option_mbo.mbo",
-      "MNQ",
-      "glbx-mdp3-20260206.mbo.dbn",
-      encodeDbn(metadata("GLBX.MDP3", "mbo", dt, syms), recs),
-    );
-    const r = await runPipeline({
-      productType: "future_option_mbo",
-      layer: "bronze",
-      symbol: "MNQ",
-      dates: [dt],
-      lakeRoot: lake.root,
-      validateEvery: 1,
-    });
-    assert.equal(r.failed, 0, r.tasks[0].error);
+    const md = metadata("GLBX.MDP3", "mbo", dt, syms);
+    await writeDbn(lake, "future_option_mbo.mbo", "MNQ", "glbx-mdp3-20260206.mbo.dbn", md, recs);
+    await bronze(lake, "future_option_mbo", "MNQ", [dt]);
     const h6 = await rows(lake, "bronze.future_option_mbo.mbo", "MNQH6", dt);
     assert.deepStrictEqual(
       h6.map((
@@ -513,12 +469,7 @@ Deno.test("future_option_mbo bronze: 0DTE from the last definitions (New York da
     );
     const m6 = await rows(lake, "bronze.future_option_mbo.mbo", "MNQM6", dt);
     assert.deepStrictEqual(m6.map((x) => [x.instrument_id, x.underlying]), [[14n, "MNQM6"]]);
-    const man = await readManifest(
-      partitionDir(lake.root, datasetSpec(lake.config, "bronze.future_option_mbo.mbo"), {
-        symbol: "MNQH6",
-        dt,
-      }),
-    );
+    const man = await manifest(lake, "bronze.future_option_mbo.mbo", "MNQH6", dt);
     assert.deepStrictEqual([
       man.stats.not_0dte,
       man.stats.user_defined_symbol,
@@ -534,10 +485,8 @@ Deno.test("future_option_mbo bronze: 0DTE from the last definitions (New York da
       [13n, "MNQH6", 0],
       [14n, "MQ1G6 C21100", 1],
     ]);
-  } finally {
-    release();
-  }
-});
+  }),
+);
 
 function cmbp(
   o: Partial<Cmbp1Msg> & { instrument_id: number; ts_event: bigint },
@@ -560,12 +509,9 @@ function cmbp(
   };
 }
 
-Deno.test("equity_option_cmbp_1 bronze: OPRA 0DTE of the ticker, window, undefined prices", async () => {
-  const release = holdParquetWorkers();
-  try {
-    const lake = await openLake(await Deno.makeTempDir({ dir: TMP }), {
-      validateEvery: 1,
-    });
+Deno.test(
+  "equity_option_cmbp_1 bronze: OPRA 0DTE of the ticker, window, undefined prices",
+  withScratchLake(async (lake) => {
     const dt = "2026-02-06";
     const t = (hms: string) => ns(`${dt}T${hms}Z`);
     const syms = {
@@ -588,22 +534,10 @@ Deno.test("equity_option_cmbp_1 bronze: OPRA 0DTE of the ticker, window, undefin
       cmbp({ instrument_id: 5, ts_event: t("14:30:03") }),
       cmbp({ instrument_id: 1, ts_event: t("21:00:00") }),
     ];
-    await writeRaw(
-      lake,
-      "equity_option_cmbp_1.cmbp_1",
-      "QQQ",
-      "opra-pillar-20260206.cmbp-1.dbn",
-      encodeDbn(metadata("OPRA.PILLAR", "cmbp-1", dt, syms), recs),
-    );
-    const r = await runPipeline({
-      productType: "equity_option_cmbp_1",
-      layer: "bronze",
-      symbol: "QQQ",
-      dates: [dt],
-      lakeRoot: lake.root,
-      validateEvery: 1,
-    });
-    assert.equal(r.failed, 0, r.tasks[0].error);
+    const md = metadata("OPRA.PILLAR", "cmbp-1", dt, syms);
+    const name = "opra-pillar-20260206.cmbp-1.dbn";
+    await writeDbn(lake, "equity_option_cmbp_1.cmbp_1", "QQQ", name, md, recs);
+    await bronze(lake, "equity_option_cmbp_1", "QQQ", [dt]);
     const got = await rows(lake, "bronze.equity_option_cmbp_1.cmbp_1", "QQQ", dt);
     assert.deepStrictEqual(got, [
       {
@@ -635,12 +569,7 @@ Deno.test("equity_option_cmbp_1 bronze: OPRA 0DTE of the ticker, window, undefin
         expiration: ns("2026-02-06T00:00:00Z"),
       },
     ]);
-    const man = await readManifest(
-      partitionDir(lake.root, datasetSpec(lake.config, "bronze.equity_option_cmbp_1.cmbp_1"), {
-        symbol: "QQQ",
-        dt,
-      }),
-    );
+    const man = await manifest(lake, "bronze.equity_option_cmbp_1.cmbp_1", "QQQ", dt);
     assert.deepStrictEqual(
       [
         man.stats.outside_session,
@@ -651,7 +580,5 @@ Deno.test("equity_option_cmbp_1 bronze: OPRA 0DTE of the ticker, window, undefin
       ],
       [2, 1, 1, 1, 1],
     );
-  } finally {
-    release();
-  }
-});
+  }),
+);

@@ -14,11 +14,27 @@ import {
   writeSmallPartition,
   zeroDteFutureOptions,
 } from "./definitions.ts";
-import { ingestMbo, type IngestResult } from "./mbo.ts";
+import { ingestMbo, type IngestOptions, type IngestResult } from "./mbo.ts";
 import { parseOpraSymbol } from "./opra.ts";
 import { rawFiles } from "./_raw.ts";
 
-function result(partitions: PartitionOutcome[], mainDataset: string): StageResult {
+/**
+ * The stage result of an ingest (`outcomes` of the side datasets after its partitions; the main
+ * dataset's symbols most rows first); fails when no record survived the filters.
+ */
+function stageResult(
+  r: IngestResult,
+  what: string,
+  mainDataset: string,
+  outcomes: PartitionOutcome[] = [],
+): StageResult {
+  if (r.partitions.length === 0) {
+    throw new Error(
+      `${what}: no record survived the bronze filters (read ${r.records} records; ` +
+        `${JSON.stringify(r.stats)})`,
+    );
+  }
+  const partitions = [...r.partitions, ...outcomes];
   const symbols = partitions
     .filter((p) => p.dataset === mainDataset)
     .sort((a, b) => b.rows - a.rows || (a.symbol < b.symbol ? -1 : 1))
@@ -26,13 +42,35 @@ function result(partitions: PartitionOutcome[], mainDataset: string): StageResul
   return { partitions, symbols };
 }
 
-function noRows(r: IngestResult, what: string): void {
-  if (r.partitions.length === 0) {
-    throw new Error(
-      `${what}: no record survived the bronze filters (read ${r.records} records; ` +
-        `${JSON.stringify(r.stats)})`,
-    );
-  }
+/** The options every ingest of `stage` takes, for the raw files of `key` of `symbol`. */
+async function ingestOptions(
+  ctx: StageContext,
+  stage: string,
+  key: string,
+  symbol: string,
+): Promise<IngestOptions> {
+  return {
+    lake: ctx.lake,
+    dt: ctx.dt,
+    files: await rawFiles(ctx.lake, key, symbol, ctx.dt),
+    stage,
+    overwrite: ctx.overwrite,
+    progress: ctx.progress,
+  };
+}
+
+/** The MBO stage of a product type without options: one partition per contract / ticker. */
+async function mboStage(
+  ctx: StageContext,
+  stage: string,
+  productType: "future_mbo" | "equity_mbo",
+  symbol: string,
+): Promise<StageResult> {
+  const r = await ingestMbo({
+    ...await ingestOptions(ctx, stage, `${productType}.mbo`, symbol),
+    productType,
+  });
+  return stageResult(r, `${stage} ${symbol} ${ctx.dt}`, `bronze.${productType}.mbo`);
 }
 
 function root(ctx: StageContext): string {
@@ -45,19 +83,7 @@ export const bronzeIngestFutureMbo: Stage = {
   layer: "bronze",
   productType: "future_mbo",
   async run(ctx: StageContext): Promise<StageResult> {
-    const r0 = root(ctx);
-    const files = await rawFiles(ctx.lake, "future_mbo.mbo", r0, ctx.dt);
-    const r = await ingestMbo({
-      lake: ctx.lake,
-      productType: "future_mbo",
-      dt: ctx.dt,
-      files,
-      stage: this.name,
-      overwrite: ctx.overwrite,
-      progress: ctx.progress,
-    });
-    noRows(r, `${this.name} ${r0} ${ctx.dt}`);
-    return result(r.partitions, "bronze.future_mbo.mbo");
+    return await mboStage(ctx, this.name, "future_mbo", root(ctx));
   },
 };
 
@@ -67,18 +93,7 @@ export const bronzeIngestEquityMbo: Stage = {
   layer: "bronze",
   productType: "equity_mbo",
   async run(ctx: StageContext): Promise<StageResult> {
-    const files = await rawFiles(ctx.lake, "equity_mbo.mbo", ctx.symbol, ctx.dt);
-    const r = await ingestMbo({
-      lake: ctx.lake,
-      productType: "equity_mbo",
-      dt: ctx.dt,
-      files,
-      stage: this.name,
-      overwrite: ctx.overwrite,
-      progress: ctx.progress,
-    });
-    noRows(r, `${this.name} ${ctx.symbol} ${ctx.dt}`);
-    return result(r.partitions, "bronze.equity_mbo.mbo");
+    return await mboStage(ctx, this.name, "equity_mbo", ctx.symbol);
   },
 };
 
@@ -125,21 +140,14 @@ export const bronzeIngestFutureOptionMbo: Stage = {
       );
     }
     outcomes.push(...await statistics(ctx, "future_option_mbo", r0, this.name));
-    const files = await rawFiles(ctx.lake, "future_option_mbo.mbo", r0, ctx.dt);
     const r = await ingestMbo({
-      lake: ctx.lake,
+      ...await ingestOptions(ctx, this.name, "future_option_mbo.mbo", r0),
       productType: "future_option_mbo",
-      dt: ctx.dt,
-      files,
-      stage: this.name,
-      overwrite: ctx.overwrite,
       options: zero,
       extraInputs: defs.inputs,
       extraStats: { zero_dte_instruments: zero.size },
-      progress: ctx.progress,
     });
-    noRows(r, `${this.name} ${r0} ${ctx.dt}`);
-    return result([...r.partitions, ...outcomes], "bronze.future_option_mbo.mbo");
+    return stageResult(r, `${this.name} ${r0} ${ctx.dt}`, "bronze.future_option_mbo.mbo", outcomes);
   },
 };
 
@@ -176,18 +184,16 @@ export const bronzeIngestEquityOptionCmbp1: Stage = {
       );
     }
     outcomes.push(...await statistics(ctx, "equity_option_cmbp_1", ticker, this.name));
-    const files = await rawFiles(ctx.lake, "equity_option_cmbp_1.cmbp_1", ticker, ctx.dt);
     const r = await ingestCmbp1({
-      lake: ctx.lake,
+      ...await ingestOptions(ctx, this.name, "equity_option_cmbp_1.cmbp_1", ticker),
       ticker,
-      dt: ctx.dt,
-      files,
-      stage: this.name,
-      overwrite: ctx.overwrite,
-      progress: ctx.progress,
     });
-    noRows(r, `${this.name} ${ticker} ${ctx.dt}`);
-    return result([...r.partitions, ...outcomes], "bronze.equity_option_cmbp_1.cmbp_1");
+    return stageResult(
+      r,
+      `${this.name} ${ticker} ${ctx.dt}`,
+      "bronze.equity_option_cmbp_1.cmbp_1",
+      outcomes,
+    );
   },
 };
 

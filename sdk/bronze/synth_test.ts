@@ -1,16 +1,11 @@
 // Bronze on the synthetic days of sdk/synth (raw layout of pipeline.md §1.5): the four product types.
 import assert from "node:assert/strict";
 import { datasetSpec } from "../lake/datasets.ts";
-import { openLake } from "../lake/lake.ts";
 import { readManifest } from "../lake/manifest.ts";
 import { partitionDir } from "../lake/paths.ts";
-import { holdParquetWorkers } from "../lake/_sink.ts";
 import { runPipeline } from "../pipeline/runner.ts";
 import { generateDay } from "../synth/generate.ts";
-
-// scratch lakes of this module, removed when the test module ends
-const TMP = Deno.makeTempDirSync({ prefix: "spymaster-test-" });
-globalThis.addEventListener("unload", () => Deno.removeSync(TMP, { recursive: true }));
+import { withScratchLake } from "../testing/scratch_lake.ts";
 
 const MAIN = {
   future_mbo: "bronze.future_mbo.mbo",
@@ -19,12 +14,9 @@ const MAIN = {
   equity_option_cmbp_1: "bronze.equity_option_cmbp_1.cmbp_1",
 } as const;
 
-Deno.test("synthetic days of the four product types go through bronze", async () => {
-  const release = holdParquetWorkers();
-  try {
-    const lake = await openLake(await Deno.makeTempDir({ dir: TMP }), {
-      validateEvery: 1,
-    });
+Deno.test(
+  "synthetic days of the four product types go through bronze",
+  withScratchLake(async (lake) => {
     const dt = "2026-02-06";
     for (const pt of Object.keys(MAIN) as (keyof typeof MAIN)[]) {
       const day = await generateDay({
@@ -69,7 +61,5 @@ Deno.test("synthetic days of the four product types go through bronze", async ()
       if (pt === "future_mbo") assert.equal(m.row_count, records); // a futures day is the whole UTC day
       assert.ok(m.row_count > 0, pt);
     }
-  } finally {
-    release();
-  }
-});
+  }),
+);
