@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { type BenchContext, benchSections } from "./_bench_sections.ts";
+import { parseFlags } from "./_args.ts";
 
 const USAGE =
   "usage: deno task bench [--only a,b] [--records N] [--day-events N] [--out FILE] [--keep]";
@@ -49,25 +49,16 @@ function positive(v: string | undefined, name: string, min: number, dflt: number
 }
 
 if (import.meta.main) {
-  let a;
-  try {
-    a = parseArgs({
-      args: Deno.args,
-      options: {
-        only: { type: "string" },
-        records: { type: "string" },
-        "day-events": { type: "string" },
-        out: { type: "string", default: "BENCHMARKS.md" },
-        keep: { type: "boolean", default: false },
-        // internal: run one section in this process, in an existing scratch folder
-        section: { type: "string" },
-        dir: { type: "string" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    die((e as Error).message);
-  }
+  const a = parseFlags(Deno.args, {
+    only: { type: "string" },
+    records: { type: "string" },
+    "day-events": { type: "string" },
+    out: { type: "string", default: "BENCHMARKS.md" },
+    keep: { type: "boolean", default: false },
+    // internal: run one section in this process, in an existing scratch folder
+    section: { type: "string" },
+    dir: { type: "string" },
+  }, { positionals: false, onError: die }).values;
   const names = Object.keys(benchSections);
   const records = positive(a.records, "records", 1000, 5_000_000);
   const dayEvents = positive(a["day-events"], "day-events", 1000, 50_000_000);

@@ -20,10 +20,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { DbnError } from "../dbn/mod.ts";
 import { type Book, bookEndState, OrderBooks, replayFile, stringifyExact } from "../book/mod.ts";
+import { integerFlag, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
 
 const USAGE = `Usage: deno task book <file.dbn[.zst]>... [options]
 
@@ -33,54 +33,33 @@ const USAGE = `Usage: deno task book <file.dbn[.zst]>... [options]
   --levels N         number of levels per side in the end state (default 5)
   -h, --help         this text`;
 
-class UsageError extends Error {}
-
 interface Args {
   files: string[];
   endState: boolean;
   instrument: number | undefined;
   publisher: number | undefined;
   levels: number;
-  help: boolean;
 }
 
-function intOption(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
-    throw new UsageError(`--${name}: expected an integer >= ${min}, got '${v}'`);
-  }
-  return Number(v);
-}
-
-function parse(argv: string[]): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        "end-state": { type: "boolean" },
-        instrument: { type: "string" },
-        publisher: { type: "string" },
-        levels: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
+/** The arguments, or `undefined` for `--help`. */
+function parse(argv: string[]): Args | undefined {
+  const { values, positionals } = parseFlags(argv, {
+    "end-state": { type: "boolean" },
+    instrument: { type: "string" },
+    publisher: { type: "string" },
+    levels: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const help = values.help ?? false;
   if (!help && positionals.length === 0) throw new UsageError("missing <file>");
-  return {
+  const args: Args = {
     files: positionals,
     endState: values["end-state"] ?? false,
-    instrument: intOption("instrument", values.instrument, 0),
-    publisher: intOption("publisher", values.publisher, 0),
-    levels: intOption("levels", values.levels, 1) ?? 5,
-    help,
+    instrument: integerFlag("instrument", values.instrument),
+    publisher: integerFlag("publisher", values.publisher),
+    levels: integerFlag("levels", values.levels, { min: 1 }) ?? 5,
   };
+  return help ? undefined : args;
 }
 
 function selected(books: OrderBooks, args: Args): Book[] {
@@ -97,18 +76,8 @@ function bookKey(b: Book, all: Book[]): string {
 
 /** Runs the command with `argv` (without the program name); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`book: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandLine("book", USAGE, () => parse(argv));
+  if (typeof args === "number") return args;
   const progress = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   let lastReport = 0;

@@ -21,8 +21,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { DbnError, type DbnRecord, type Metadata, openDbn } from "../dbn/mod.ts";
+import { integerFlag, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
 
 const USAGE = `Usage: deno task dbn <file> [options]
 
@@ -59,49 +59,34 @@ export function metadataJson(metadata: Metadata): string {
   return JSON.stringify(metadata, big);
 }
 
-class UsageError extends Error {}
-
 interface Args {
   file: string;
   metadata: boolean;
   limit: number | undefined;
   fragment: 1 | 2 | 3 | undefined;
   skipUnknown: boolean;
-  help: boolean;
 }
 
-function parse(argv: string[]): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        metadata: { type: "boolean", short: "m" },
-        limit: { type: "string" },
-        fragment: { type: "string" },
-        "skip-unknown": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
+/** The arguments, or `undefined` for `--help`. */
+function parse(argv: string[]): Args | undefined {
+  const { values, positionals } = parseFlags(argv, {
+    metadata: { type: "boolean", short: "m" },
+    limit: { type: "string" },
+    fragment: { type: "string" },
+    "skip-unknown": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   const help = values.help ?? false;
   if (!help && positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0 ? "missing <file>" : `expected one file, got ${positionals.length}`,
     );
   }
-  let limit: number | undefined;
-  if (values.limit !== undefined) {
-    if (!/^\d+$/.test(values.limit) || Number(values.limit) < 1) {
-      throw new UsageError(`--limit: expected a positive integer, got '${values.limit}'`);
-    }
-    limit = Number(values.limit);
-  }
+  const limit = integerFlag("limit", values.limit, {
+    min: 1,
+    max: Infinity,
+    expected: "a positive integer",
+  });
   let fragment: 1 | 2 | 3 | undefined;
   if (values.fragment !== undefined) {
     if (!/^[123]$/.test(values.fragment)) {
@@ -114,13 +99,13 @@ function parse(argv: string[]): Args {
   if (fragment !== undefined && values.metadata) {
     throw new UsageError("--metadata: a fragment (--fragment) has no metadata");
   }
+  if (help) return undefined;
   return {
     file: positionals[0],
     metadata: values.metadata ?? false,
     limit,
     fragment,
     skipUnknown: values["skip-unknown"] ?? false,
-    help,
   };
 }
 
@@ -155,18 +140,8 @@ class Out {
 
 /** Runs the command with `argv` (without the program name); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`dbn: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandLine("dbn", USAGE, () => parse(argv));
+  if (typeof args === "number") return args;
   const out = new Out();
   const progress = Deno.stderr.isTerminal() && !Deno.stdout.isTerminal();
   let lastReport = Date.now();

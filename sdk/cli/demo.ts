@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
 import { openDbn } from "../dbn/mod.ts";
 import { generateDay, type SynthDayResult } from "../synth/mod.ts";
@@ -14,6 +13,7 @@ import { runPipeline } from "../pipeline/runner.ts";
 import { defaultRegistry } from "../pipeline/stages.ts";
 import type { Layer, ProductType } from "../pipeline/registry.ts";
 import { openLake, openLakeDuckDB } from "../lake/mod.ts";
+import { parseFlags } from "./_args.ts";
 
 const USAGE = "usage: deno task demo [--lake DIR] [--date YYYY-MM-DD] [--seed N]";
 const PRODUCTS: { productType: ProductType; symbol: string }[] = [
@@ -137,20 +137,11 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
 }
 
 if (import.meta.main) {
-  let a;
-  try {
-    a = parseArgs({
-      args: Deno.args,
-      options: {
-        lake: { type: "string", default: "lake" },
-        date: { type: "string", default: "2026-02-06" },
-        seed: { type: "string", default: "7" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    die((e as Error).message);
-  }
+  const a = parseFlags(Deno.args, {
+    lake: { type: "string", default: "lake" },
+    date: { type: "string", default: "2026-02-06" },
+    seed: { type: "string", default: "7" },
+  }, { positionals: false, onError: die }).values;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(a.date)) die(`--date must be YYYY-MM-DD, got '${a.date}'`);
   const seed = Number(a.seed);
   if (!Number.isSafeInteger(seed)) die(`--seed must be an integer, got '${a.seed}'`);

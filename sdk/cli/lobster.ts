@@ -28,9 +28,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { basename, dirname, resolve } from "node:path";
 import { importLobster, replayLobster } from "../lobster/mod.ts";
+import { integerFlag, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
 
 const USAGE = `Usage:
   deno task lobster replay <message.csv[.gz]> <orderbook.csv[.gz]> --out FILE [options]
@@ -50,10 +50,7 @@ import: the pair as the bronze equity_mbo partition (symbol, dt) of the lake
 
   -h, --help         this text`;
 
-class UsageError extends Error {}
-
 type Args =
-  | { cmd: "help" }
   | {
     cmd: "replay";
     messages: string;
@@ -78,30 +75,20 @@ const OPTIONS = {
   import: ["symbol", "dt", "lake", "overwrite", "instrument-id"],
 } as const;
 
-function parse(argv: string[]): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: "string", short: "o" },
-        levels: { type: "string" },
-        date: { type: "string" },
-        symbol: { type: "string" },
-        dt: { type: "string" },
-        lake: { type: "string" },
-        overwrite: { type: "boolean" },
-        "instrument-id": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { cmd: "help" };
+/** The arguments, or `undefined` for `--help`. */
+function parse(argv: string[]): Args | undefined {
+  const { values, positionals } = parseFlags(argv, {
+    out: { type: "string", short: "o" },
+    levels: { type: "string" },
+    date: { type: "string" },
+    symbol: { type: "string" },
+    dt: { type: "string" },
+    lake: { type: "string" },
+    overwrite: { type: "boolean" },
+    "instrument-id": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return undefined;
   const cmd = positionals[0];
   if (cmd !== "replay" && cmd !== "import") {
     throw new UsageError(
@@ -122,13 +109,8 @@ function parse(argv: string[]): Args {
     }
     return v;
   };
-  const count = (v: string | undefined, name: string, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > 0xffffffff) {
-      throw new UsageError(`--${name}: expected an integer ≥ ${min}, got '${v}'`);
-    }
-    return Number(v);
-  };
+  const count = (v: string | undefined, name: string, min: number): number | undefined =>
+    integerFlag(name, v, { min, max: 0xffffffff, expected: `an integer ≥ ${min}` });
   if (cmd === "import") {
     return {
       cmd,
@@ -154,18 +136,8 @@ function parse(argv: string[]): Args {
 
 /** Runs the command with `argv` (without the program name); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`lobster: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.cmd === "help") {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandLine("lobster", USAGE, () => parse(argv));
+  if (typeof args === "number") return args;
   if (args.cmd === "import") return await runImport(args);
   const out = resolve(args.out);
   const tmp = await Deno.makeTempFile({ dir: dirname(out), prefix: `.${basename(out)}.` });

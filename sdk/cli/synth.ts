@@ -11,10 +11,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { generateDay, type SynthScale } from "../synth/generate.ts";
 import { PRODUCT_TYPES, type ProductType } from "../synth/products.ts";
 import { tradingDays } from "../synth/calendar.ts";
+import { isDecimalInteger, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
 
 const USAGE =
   `usage: deno task synth --product-type TYPE[,TYPE…]|all --start YYYY-MM-DD [--end YYYY-MM-DD]
@@ -29,8 +29,6 @@ const USAGE =
   --events        target records of each main file instead of a scale preset
   --lake          lake root (default: lake); files go to <lake>/raw/source=databento/…
   --compression   zstd (default, .dbn.zst) or none (.dbn)`;
-
-class UsageError extends Error {}
 
 function fail(message: string): never {
   throw new UsageError(message);
@@ -47,29 +45,20 @@ interface Parsed {
   compression: "zstd" | "none";
 }
 
+/** The arguments, or `undefined` for `--help`. */
 function parse(args: string[]): Parsed | undefined {
-  let v;
-  try {
-    ({ values: v } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "product-type": { type: "string" },
-        symbol: { type: "string" },
-        start: { type: "string" },
-        end: { type: "string" },
-        seed: { type: "string" },
-        scale: { type: "string" },
-        events: { type: "string" },
-        lake: { type: "string" },
-        compression: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
+  const { values: v } = parseFlags(args, {
+    "product-type": { type: "string" },
+    symbol: { type: "string" },
+    start: { type: "string" },
+    end: { type: "string" },
+    seed: { type: "string" },
+    scale: { type: "string" },
+    events: { type: "string" },
+    lake: { type: "string" },
+    compression: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }, { positionals: false });
   if (v.help) return undefined;
   const pt = v["product-type"] ?? fail("--product-type is required");
   const types = pt === "all"
@@ -96,7 +85,7 @@ function parse(args: string[]): Parsed | undefined {
   }
   if (days.length === 0) fail(`--start/--end: no weekday between ${start} and ${v.end ?? start}`);
   const seedText = v.seed ?? fail("--seed is required");
-  if (!/^\d+$/.test(seedText) || !Number.isSafeInteger(Number(seedText))) {
+  if (!isDecimalInteger(seedText)) {
     fail(`--seed must be a non-negative integer, got '${seedText}'`);
   }
   if (v.scale !== undefined && v.events !== undefined) fail("--scale and --events are exclusive");
@@ -104,13 +93,10 @@ function parse(args: string[]): Parsed | undefined {
   if (scale !== "small" && scale !== "full") {
     fail(`--scale must be small or full, got '${v.scale}'`);
   }
-  let events: number | undefined;
-  if (v.events !== undefined) {
-    events = Number(v.events);
-    if (!/^\d+$/.test(v.events) || !Number.isSafeInteger(events) || events < 1000) {
-      fail(`--events must be an integer >= 1000, got '${v.events}'`);
-    }
+  if (v.events !== undefined && !isDecimalInteger(v.events, 1000)) {
+    fail(`--events must be an integer >= 1000, got '${v.events}'`);
   }
+  const events = v.events === undefined ? undefined : Number(v.events);
   const compression = (v.compression ?? "zstd") as "zstd" | "none";
   if (compression !== "zstd" && compression !== "none") {
     fail(`--compression must be zstd or none, got '${v.compression}'`);
@@ -129,20 +115,8 @@ function parse(args: string[]): Parsed | undefined {
 
 /** Runs the command; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
-  let p: Parsed | undefined;
-  try {
-    p = parse(args);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`synth: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (!p) {
-    console.log(USAGE);
-    return 0;
-  }
+  const p = parseCommandLine("synth", USAGE, () => parse(args));
+  if (typeof p === "number") return p;
   const tty = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   for (const date of p.days) {
