@@ -1,9 +1,13 @@
 // A growable batch the engines write rows into: typed arrays per column, 64-bit columns written
-// through int32 word views (no BigInt).
+// through int32 word views (no BigInt); and the column allocation `columns.ts` shares.
 
 import type { BatchOf, Kind, Schema } from "./columns.ts";
 
-function alloc(kind: Kind, n: number): BigInt64Array | Float64Array | Int32Array | Uint8Array {
+/** A zeroed column of `n` rows of a {@linkcode Kind}. */
+export function _allocColumn(
+  kind: Kind,
+  n: number,
+): BigInt64Array | Float64Array | Int32Array | Uint8Array {
   switch (kind) {
     case "i64":
       return new BigInt64Array(n);
@@ -39,7 +43,7 @@ export class _Builder<S extends Schema> {
     this.cols = {};
     this.w = {};
     for (const [name, kind] of Object.entries(this.schema)) {
-      const a = alloc(kind, cap);
+      const a = _allocColumn(kind, cap);
       if (old !== undefined && this.n > 0) {
         (a as Uint8Array).set((old[name] as Uint8Array).subarray(0, this.n));
       }

@@ -1,8 +1,11 @@
 // Per-key flow accumulators of one book side: an open-addressing hash from a key (an integer
-// held in a double: a price in 1e-9 units, or an index) to a slot with the add / pull /
-// pull_rest / fill quantities of the current window. Slots are zeroed lazily the first time they
-// are touched in a window (a window serial stamp), so ending a window costs nothing; the slots
-// touched in the window are listed for the emitter. No allocation per update.
+// held in a double: a price in 1e-9 units, or an index) to a slot of a `_FlowAcc` holding the
+// current window's add / pull / pull_rest / fill. Slots are zeroed lazily the first time they are
+// touched in a window, so ending a window costs nothing; the slots touched in the window are
+// listed for the emitter. No allocation per update.
+
+import { _FlowAcc } from "./_flow_acc.ts";
+import { _grow } from "./_grow.ts";
 
 const TWO32 = 4294967296;
 
@@ -15,16 +18,11 @@ export class _FlowTable {
   cap = 256;
   used = 0;
   key: Float64Array = new Float64Array(256);
-  add: Float64Array = new Float64Array(256);
-  pull: Float64Array = new Float64Array(256);
-  pullRest: Float64Array = new Float64Array(256);
-  fill: Float64Array = new Float64Array(256);
-  stamp: Int32Array = new Int32Array(256).fill(-1);
+  /** The flow of each slot in the current window. */
+  readonly acc: _FlowAcc = new _FlowAcc(256);
   /** Slots touched in the current window (`nTouched` of them). */
   touched: Int32Array = new Int32Array(256);
   nTouched = 0;
-  /** Current window serial. */
-  serial = 0;
 
   #home(k: number): number {
     const hi = (k / TWO32) | 0;
@@ -60,16 +58,9 @@ export class _FlowTable {
       if (key[s] === k) break;
       i = (i + 1) & mask;
     }
-    if (this.stamp[s] !== this.serial) {
-      this.stamp[s] = this.serial;
-      this.add[s] = 0;
-      this.pull[s] = 0;
-      this.pullRest[s] = 0;
-      this.fill[s] = 0;
+    if (this.acc.touch(s)) {
       if (this.nTouched === this.touched.length) {
-        const t = new Int32Array(this.touched.length * 2);
-        t.set(this.touched);
-        this.touched = t;
+        this.touched = _grow(this.touched, this.touched.length * 2);
       }
       this.touched[this.nTouched++] = s;
     }
@@ -78,42 +69,28 @@ export class _FlowTable {
 
   /** True when slot `s` was touched in the current window. */
   live(s: number): boolean {
-    return s >= 0 && this.stamp[s] === this.serial;
+    return s >= 0 && this.acc.live(s);
   }
 
   /** Ends the window: every slot reads as untouched. */
   nextWindow(): void {
-    this.serial++;
+    this.acc.serial++;
     this.nTouched = 0;
   }
 
   #newSlot(k: number): number {
-    if (this.used === this.cap) this.#growSlots();
+    if (this.used === this.cap) {
+      this.cap *= 2;
+      this.key = _grow(this.key, this.cap);
+      this.acc.grow(this.cap);
+    }
     const s = this.used++;
     this.key[s] = k;
-    this.stamp[s] = -1;
     if (this.used * 2 > this.mask + 1) {
       this.#rehash(this.bits + 1);
       return s; // caller sees idx changed and retries the lookup, which now finds s
     }
     return s;
-  }
-
-  #growSlots(): void {
-    const n = this.cap * 2;
-    const g = <T extends Float64Array | Int32Array>(a: T, fill = 0): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      if (fill !== 0) b.fill(fill);
-      b.set(a);
-      return b;
-    };
-    this.key = g(this.key);
-    this.add = g(this.add);
-    this.pull = g(this.pull);
-    this.pullRest = g(this.pullRest);
-    this.fill = g(this.fill);
-    this.stamp = g(this.stamp, -1);
-    this.cap = n;
   }
 
   #rehash(bits: number): void {

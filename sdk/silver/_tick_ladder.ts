@@ -1,7 +1,9 @@
 // Dense per-tick state of both book sides for tick-aligned products (futures): resting depth
-// summed over the books, and the current window's add / pull / pull_rest / fill per tick, zeroed
-// lazily through a window serial stamp. Index = price / tick - base; the covered range grows on
-// demand up to a cap. No allocation per update.
+// summed over the books, and the current window's add / pull / pull_rest / fill per tick in a
+// `_FlowAcc`, zeroed lazily through a window serial stamp. Index = side * cap + price / tick - base
+// (side 0 bid, 1 ask); the covered range grows on demand up to a cap. No allocation per update.
+
+import { _FlowAcc } from "./_flow_acc.ts";
 
 /** Largest number of ticks the ladder covers (changes beyond it are counted, not booked). */
 export const MAX_TICK_SPAN = 1 << 21;
@@ -10,16 +12,10 @@ export class _TickLadder {
   readonly tick: number;
   base = 0;
   cap = 0;
-  /** Arrays indexed `side * cap + i` (side 0 bid, 1 ask). */
+  /** Resting depth, indexed `side * cap + i` (side 0 bid, 1 ask). */
   depth: Float64Array = new Float64Array(0);
-  add: Float64Array = new Float64Array(0);
-  pull: Float64Array = new Float64Array(0);
-  pullRest: Float64Array = new Float64Array(0);
-  fill: Float64Array = new Float64Array(0);
-  stamp: Int32Array = new Int32Array(0);
-  serial = 0;
-  /** Depth changes at prices that are not a multiple of the tick, or beyond the span cap. */
-  dropped = 0;
+  /** The current window's flow, indexed as `depth`. */
+  readonly acc: _FlowAcc = new _FlowAcc(0);
 
   constructor(tick: number) {
     this.tick = tick;
@@ -60,26 +56,9 @@ export class _TickLadder {
       return b;
     };
     this.depth = move(this.depth, 0);
-    this.add = move(this.add, 0);
-    this.pull = move(this.pull, 0);
-    this.pullRest = move(this.pullRest, 0);
-    this.fill = move(this.fill, 0);
-    this.stamp = move(this.stamp, -1);
+    this.acc.remap(move);
     this.base = lo;
     this.cap = cap;
     return true;
-  }
-
-  /** Flat index of (side, i), stamped for the current window (accumulators zeroed on first use). */
-  touch(side: number, i: number): number {
-    const j = side * this.cap + i;
-    if (this.stamp[j] !== this.serial) {
-      this.stamp[j] = this.serial;
-      this.add[j] = 0;
-      this.pull[j] = 0;
-      this.pullRest[j] = 0;
-      this.fill[j] = 0;
-    }
-    return j;
   }
 }

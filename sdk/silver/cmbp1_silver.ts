@@ -18,16 +18,11 @@
  * @module
  */
 
-import { _Builder } from "./_builder.ts";
-import {
-  OPTION_SNAPSHOT_SCHEMA,
-  type OptionFlowBatch,
-  type OptionSnapshotBatch,
-} from "./columns.ts";
-import { _OptionGrid } from "./_option_grid.ts";
-import { i32, put64, secHi, secLo, secondOf } from "./_math.ts";
-import { type _SpotIndex, _spotIndex, type SpotSeries } from "./_spot.ts";
-import { rightCode } from "./option_mbo_silver.ts";
+import type { OptionFlowBatch, OptionSnapshotBatch } from "./columns.ts";
+import { _grow } from "./_grow.ts";
+import { i32, secHi, secLo, secondOf } from "./_math.ts";
+import { _OptionChain, _optionStats, type OptionSilverStats } from "./_option_chain.ts";
+import type { SpotSeries } from "./_spot.ts";
 
 const TWO32 = 4294967296;
 const UNDEF_HI = 0x7fffffff;
@@ -64,43 +59,30 @@ export interface Cmbp1SilverOptions {
 }
 
 /** Counters of a CMBP-1 silver run. */
-export interface Cmbp1SilverStats {
+export interface Cmbp1SilverStats extends OptionSilverStats {
   /** Quotes applied. */
   records: number;
-  /** Windows emitted. */
-  windows: number;
-  /** `book_snapshot_1s` rows. */
-  snapshotRows: number;
-  /** `depth_and_flow_1s` rows. */
-  flowRows: number;
-  /** Instruments seen. */
-  instruments: number;
-  /** Instruments without a definition (left out of both tables). */
-  undefinedInstruments: number;
-  /** Instruments whose strike is not a multiple of the strike step (not on the grid). */
-  offGridInstruments: number;
   /** Records whose `ts_event` went back in time (applied to the current window). */
   outOfOrder: number;
 }
 
+/** Price of row `i` of a CMBP-1 price column viewed as int32 words: 0 when `UNDEF_PRICE`. */
+function quotePx(w: Int32Array, i: number): number {
+  const hi = w[(i << 1) + 1];
+  return hi === UNDEF_HI && w[i << 1] === -1 ? 0 : hi * TWO32 + (w[i << 1] >>> 0);
+}
+
 /** Streaming CMBP-1 silver engine (see the module doc). */
 export class Cmbp1Silver {
-  readonly #grid: _OptionGrid;
-  readonly #spot: _SpotIndex;
-  readonly #snap = new _Builder(OPTION_SNAPSHOT_SCHEMA, 1 << 12);
-  readonly #defs = new Map<number, { right: number; strike: number }>();
+  readonly #chain: _OptionChain;
 
-  // instrument slots: open-addressing map iid → slot
+  // instrument slots: open-addressing map iid → slot (the slots' ids are the chain's)
   #hBits = 8;
   #hIdx = new Int32Array(1 << 8).fill(-1);
-  #iid = new Float64Array(64);
-  #n = 0;
-  #registered = new Uint8Array(64);
-  // quote state per slot, accumulators per 2*slot+side (0 bid, 1 ask)
-  #bidPx = new Float64Array(64);
-  #bidSz = new Float64Array(64);
-  #askPx = new Float64Array(64);
-  #askSz = new Float64Array(64);
+  // per (slot, side), index 2*slot + (bid ? 0 : 1): the quote, and the adds and pulls booked in
+  // the window of second `#stamp`
+  #px = new Float64Array(128);
+  #sz = new Float64Array(128);
   #add = new Float64Array(128);
   #pull = new Float64Array(128);
   #stamp = new Float64Array(128).fill(-1);
@@ -110,53 +92,38 @@ export class Cmbp1Silver {
   #endHi = -1;
   #startLo = 0;
   #startHi = -1;
-  #next = 0;
   #acc = true;
   #emitK = 0;
 
   /** Counters so far. */
-  readonly stats: Cmbp1SilverStats = {
-    records: 0,
-    windows: 0,
-    snapshotRows: 0,
-    flowRows: 0,
-    instruments: 0,
-    undefinedInstruments: 0,
-    offGridInstruments: 0,
-    outOfOrder: 0,
-  };
+  readonly stats: Cmbp1SilverStats = { ..._optionStats(), outOfOrder: 0 };
 
   /** Creates the engine. */
   constructor(options: Cmbp1SilverOptions) {
-    this.#grid = new _OptionGrid(
+    this.#chain = new _OptionChain(
       options.bucketInt,
       options.strikeStepInt,
       options.maxStrikeOffsets,
+      options.spot,
+      this.stats,
     );
-    this.#spot = _spotIndex(options.spot);
   }
 
   /** Declares an instrument's right (`"C"`/`"P"`) and strike (1e-9 units). */
   defineInstrument(instrument_id: number, right: string | number, strike: number): void {
-    const r = rightCode(right);
-    const old = this.#defs.get(instrument_id);
-    if (old !== undefined) {
-      if (old.right !== r || old.strike !== strike) {
-        throw new RangeError(`instrument ${instrument_id} redefined with another right/strike`);
-      }
-      return;
+    if (this.#chain.define(instrument_id, right, strike) !== undefined) {
+      throw new RangeError(`instrument ${instrument_id} redefined with another right/strike`);
     }
-    this.#defs.set(instrument_id, { right: r, strike });
   }
 
   /** True once every spot window has been emitted. */
   get done(): boolean {
-    return this.#next >= this.#spot.secs.length;
+    return this.#chain.done;
   }
 
   /** Rows waiting to be taken. */
   get pendingRows(): number {
-    return this.#snap.n + this.#grid.flow.n;
+    return this.#chain.pendingRows;
   }
 
   /** Applies quotes `[start, end)` in order. */
@@ -164,75 +131,15 @@ export class Cmbp1Silver {
     const ts = i32(cols.ts_event);
     const bpx = i32(cols.bid_px), apx = i32(cols.ask_px);
     const bsz = cols.bid_sz, asz = cols.ask_sz, iid = cols.instrument_id;
-    const add = this.#add, pull = this.#pull, stamp = this.#stamp;
     for (let i = start; i < end; i++) {
-      const w = i << 1;
-      const hi = ts[w + 1] >>> 0, lo = ts[w] >>> 0;
+      const hi = ts[(i << 1) + 1] >>> 0, lo = ts[i << 1] >>> 0;
       if (hi > this.#endHi || (hi === this.#endHi && lo >= this.#endLo)) this.#advance(lo, hi);
       else if (hi < this.#startHi || (hi === this.#startHi && lo < this.#startLo)) {
         this.stats.outOfOrder++; // earlier than the current window: booked in it
       }
-      const s = this.#slot(iid[i]);
-      const acc = this.#acc;
-      const cur = this.#cur;
-      // bid side
-      {
-        const ph = bpx[w + 1];
-        const p1 = ph === UNDEF_HI && bpx[w] === -1 ? 0 : ph * TWO32 + (bpx[w] >>> 0);
-        const s1 = bsz[i];
-        const p0 = this.#bidPx[s], s0 = this.#bidSz[s];
-        if (acc) {
-          const j = 2 * s;
-          const v0 = p0 > 0 && s0 > 0, v1 = p1 > 0 && s1 > 0;
-          if (v0 || v1) {
-            if (stamp[j] !== cur) {
-              stamp[j] = cur;
-              add[j] = 0;
-              pull[j] = 0;
-            }
-            if (!v0) add[j] += s1;
-            else if (!v1) pull[j] += s0;
-            else if (p1 === p0) {
-              if (s1 > s0) add[j] += s1 - s0;
-              else pull[j] += s0 - s1;
-            } else {
-              pull[j] += s0;
-              add[j] += s1;
-            }
-          }
-        }
-        this.#bidPx[s] = p1;
-        this.#bidSz[s] = s1;
-      }
-      // ask side
-      {
-        const ph = apx[w + 1];
-        const p1 = ph === UNDEF_HI && apx[w] === -1 ? 0 : ph * TWO32 + (apx[w] >>> 0);
-        const s1 = asz[i];
-        const p0 = this.#askPx[s], s0 = this.#askSz[s];
-        if (acc) {
-          const j = 2 * s + 1;
-          const v0 = p0 > 0 && s0 > 0, v1 = p1 > 0 && s1 > 0;
-          if (v0 || v1) {
-            if (stamp[j] !== cur) {
-              stamp[j] = cur;
-              add[j] = 0;
-              pull[j] = 0;
-            }
-            if (!v0) add[j] += s1;
-            else if (!v1) pull[j] += s0;
-            else if (p1 === p0) {
-              if (s1 > s0) add[j] += s1 - s0;
-              else pull[j] += s0 - s1;
-            } else {
-              pull[j] += s0;
-              add[j] += s1;
-            }
-          }
-        }
-        this.#askPx[s] = p1;
-        this.#askSz[s] = s1;
-      }
+      const j = 2 * this.#slot(iid[i]);
+      this.#quote(j, quotePx(bpx, i), bsz[i]);
+      this.#quote(j + 1, quotePx(apx, i), asz[i]);
     }
     this.stats.records += end - start;
   }
@@ -245,15 +152,45 @@ export class Cmbp1Silver {
 
   /** `book_snapshot_1s` rows emitted since the last call (views into reused buffers: valid until the next `push`/`finish`). */
   takeSnapshots(): OptionSnapshotBatch {
-    return this.#snap.take();
+    return this.#chain.snap.take();
   }
 
   /** `depth_and_flow_1s` rows emitted since the last call (views into reused buffers: valid until the next `push`/`finish`). */
   takeFlows(): OptionFlowBatch {
-    return this.#grid.flow.take();
+    return this.#chain.grid.flow.take();
   }
 
   // ------------------------------------------------------------------ internals
+
+  /**
+   * Sets side `j`'s quote to (p1, s1), booking the change in the current window when it is
+   * accumulated (see the module doc).
+   */
+  #quote(j: number, p1: number, s1: number): void {
+    const p0 = this.#px[j], s0 = this.#sz[j];
+    if (this.#acc) {
+      const v0 = p0 > 0 && s0 > 0, v1 = p1 > 0 && s1 > 0;
+      if (v0 || v1) {
+        const add = this.#add, pull = this.#pull;
+        if (this.#stamp[j] !== this.#cur) {
+          this.#stamp[j] = this.#cur;
+          add[j] = 0;
+          pull[j] = 0;
+        }
+        if (!v0) add[j] += s1;
+        else if (!v1) pull[j] += s0;
+        else if (p1 === p0) {
+          if (s1 > s0) add[j] += s1 - s0;
+          else pull[j] += s0 - s1;
+        } else {
+          pull[j] += s0;
+          add[j] += s1;
+        }
+      }
+    }
+    this.#px[j] = p1;
+    this.#sz[j] = s1;
+  }
 
   #advance(lo: number, hi: number): void {
     const k = secondOf(lo, hi);
@@ -263,55 +200,41 @@ export class Cmbp1Silver {
     this.#startHi = secHi(k);
     this.#endLo = secLo(k + 1);
     this.#endHi = secHi(k + 1);
-    const secs = this.#spot.secs;
-    this.#acc = this.#next < secs.length && secs[this.#next] === k + 1;
+    const ch = this.#chain, secs = ch.spot.secs;
+    this.#acc = ch.next < secs.length && secs[ch.next] === k + 1;
   }
 
   /** Emits every pending spot window ending at or before second `k`. */
   #emitUntil(k: number): void {
-    const secs = this.#spot.secs;
-    while (this.#next < secs.length && secs[this.#next] <= k) {
-      this.#emit(this.#next++);
+    const ch = this.#chain, secs = ch.spot.secs;
+    while (ch.next < secs.length && secs[ch.next] <= k) {
+      this.#emit(ch.next++);
     }
   }
 
   #slot(id: number): number {
-    const mask = (1 << this.#hBits) - 1;
+    const mask = (1 << this.#hBits) - 1, ids = this.#chain.ids;
     let h = Math.imul(id ^ (id >>> 16), 0x45d9f3b) >>> (32 - this.#hBits);
     for (;;) {
       const s = this.#hIdx[h];
       if (s < 0) break;
-      if (this.#iid[s] === id) return s;
+      if (ids[s] === id) return s;
       h = (h + 1) & mask;
     }
     return this.#newSlot(id);
   }
 
   #newSlot(id: number): number {
-    const s = this.#n++;
-    this.stats.instruments++;
-    if (s === this.#iid.length) {
-      const n = s * 2;
-      const g = (a: Float64Array, fill = 0) => {
-        const x = new Float64Array(n * (a.length / s));
-        if (fill !== 0) x.fill(fill);
-        x.set(a);
-        return x;
-      };
-      this.#iid = g(this.#iid);
-      this.#bidPx = g(this.#bidPx);
-      this.#bidSz = g(this.#bidSz);
-      this.#askPx = g(this.#askPx);
-      this.#askSz = g(this.#askSz);
-      this.#add = g(this.#add);
-      this.#pull = g(this.#pull);
-      this.#stamp = g(this.#stamp, -1);
-      const rg = new Uint8Array(n);
-      rg.set(this.#registered);
-      this.#registered = rg;
+    const s = this.#chain.addSlot(id);
+    if (2 * s === this.#px.length) {
+      const n = 4 * s;
+      this.#px = _grow(this.#px, n);
+      this.#sz = _grow(this.#sz, n);
+      this.#add = _grow(this.#add, n);
+      this.#pull = _grow(this.#pull, n);
+      this.#stamp = _grow(this.#stamp, n, -1);
     }
-    this.#iid[s] = id;
-    if (this.#n * 2 > 1 << this.#hBits) {
+    if ((s + 1) * 2 > 1 << this.#hBits) {
       this.#hBits++;
       this.#hIdx = new Int32Array(1 << this.#hBits).fill(-1);
       for (let t = 0; t < s; t++) this.#put(t);
@@ -322,73 +245,27 @@ export class Cmbp1Silver {
 
   #put(s: number): void {
     const idx = this.#hIdx, mask = idx.length - 1;
-    const id = this.#iid[s];
+    const id = this.#chain.ids[s];
     let h = Math.imul(id ^ (id >>> 16), 0x45d9f3b) >>> (32 - this.#hBits);
     while (idx[h] >= 0) h = (h + 1) & mask;
     idx[h] = s;
   }
 
-  #registerSlots(): void {
-    let undef = 0;
-    for (let s = 0; s < this.#n; s++) {
-      if (this.#registered[s]) continue;
-      const d = this.#defs.get(this.#iid[s]);
-      if (d === undefined) {
-        undef++;
-        continue;
-      }
-      this.#registered[s] = 1;
-      this.#grid.register(s, d.right, d.strike);
-    }
-    this.stats.undefinedInstruments = undef;
-    this.stats.offGridInstruments = this.#grid.offGrid;
-  }
-
   #emit(idx: number): void {
-    const k = this.#spot.secs[idx];
-    const spot = this.#spot.spots[idx];
-    this.#registerSlots();
-    this.stats.windows++;
-    const sb = this.#snap;
-    const wsLo = secLo(k - 1), wsHi = secHi(k - 1), weLo = secLo(k), weHi = secHi(k);
-    for (let s = 0; s < this.#n; s++) {
-      const bb = this.#bidPx[s], ba = this.#askPx[s];
-      if (!(bb > 0 && ba > 0 && ba > bb)) continue;
-      const id = this.#iid[s];
-      const d = this.#defs.get(id);
-      if (d === undefined) continue;
-      sb.reserve(1);
-      const i = sb.n++;
-      const w = sb.w, c = sb.cols;
-      w.window_start_ts_ns[i << 1] = wsLo;
-      w.window_start_ts_ns[(i << 1) + 1] = wsHi;
-      w.window_end_ts_ns[i << 1] = weLo;
-      w.window_end_ts_ns[(i << 1) + 1] = weHi;
-      put64(w.instrument_id, i, id);
-      (c.right as Uint8Array)[i] = d.right;
-      put64(w.strike_price_int, i, d.strike);
-      put64(w.bid_price_int, i, bb);
-      put64(w.ask_price_int, i, ba);
-      const mid = (bb + ba) * 0.5;
-      (c.mid_price as Float64Array)[i] = mid * 1e-9;
-      (c.mid_price_int as Float64Array)[i] = mid;
-      put64(w.spot_ref_price_int, i, spot);
-      (c.book_valid as Uint8Array)[i] = 1;
-      this.stats.snapshotRows++;
+    const ch = this.#chain, px = this.#px;
+    this.#emitK = ch.open(idx);
+    for (let s = 0; s < ch.n; s++) {
+      const bb = px[2 * s], ba = px[2 * s + 1];
+      ch.snapshot(s, bb, ba, (bb + ba) * 0.5, true);
     }
-    this.#emitK = k;
-    this.#grid.emit(k, spot, this.#cellQty);
-    this.stats.flowRows = this.#grid.rows;
+    ch.close(this.#cellQty);
   }
 
   readonly #cellQty = (slot: number, side: number, out: Float64Array): boolean => {
-    const bid = side === S_BID;
-    const p = bid ? this.#bidPx[slot] : this.#askPx[slot];
-    const sz = bid ? this.#bidSz[slot] : this.#askSz[slot];
-    const end = p > 0 && sz > 0 ? sz : 0;
-    const j = 2 * slot + (bid ? 0 : 1);
+    const j = 2 * slot + (side === S_BID ? 0 : 1);
+    const p = this.#px[j], sz = this.#sz[j];
     const live = this.#stamp[j] === this.#emitK - 1;
-    out[0] = end;
+    out[0] = p > 0 && sz > 0 ? sz : 0;
     out[1] = live ? this.#add[j] : 0;
     out[2] = live ? this.#pull[j] : 0;
     out[3] = 0;

@@ -1,7 +1,7 @@
 // CMBP-1 silver: pipeline.md §3.5 (worked example E restated on listed strikes), §8.8 and §8.9.
 import assert from "node:assert/strict";
 import { Cmbp1Silver } from "./cmbp1_silver.ts";
-import { cmbp, px, type Quote, rows, spotSeries } from "./_test_helpers.ts";
+import { cmbp, px, type Quote, rows, spotSeries } from "../testing/silver_inputs.ts";
 
 const QQQ = { bucketInt: 500_000_000, strikeStepInt: 1_000_000_000, maxStrikeOffsets: 25 };
 
@@ -190,4 +190,27 @@ Deno.test("cmbp1: windows whose underlying spot is 0 get no grid (nothing to cen
   assert.deepEqual(snap.map((r) => r.window_end_ts_ns), [1e9, 3e9]);
   // the depth carried over the skipped window is still the start depth of the next one
   assert.deepEqual(cell(flow, 3, "C", "B", 620), { start: 50, end: 50, add: 0, pull: 0 });
+});
+
+Deno.test("cmbp1: a chain of 102 instruments in one push loses no quote (slot arrays grow mid-push)", () => {
+  // 51 listed strikes 595-645 around spot 620 (the whole ±25 grid), a call and a put on each:
+  // 102 instruments, more than the engine's first slot allocation. Second 0: every instrument
+  // quotes bid 10 × ask 10; second 1: bid 15 (add 5) and ask 5 (pull 5).
+  const defs: [number, string, number][] = [];
+  const qs: Quote[] = [];
+  for (let k = 0; k < 51; k++) {
+    for (const right of ["C", "P"]) defs.push([1000 + defs.length, right, 595 + k]);
+  }
+  defs.forEach(([iid], i) => qs.push(q(0.5 + i * 1e-3, 1.0, 10, 1.1, 10, iid)));
+  defs.forEach(([iid], i) => qs.push(q(1.5 + i * 1e-3, 1.0, 15, 1.1, 5, iid)));
+  const { flow } = run(qs, [1, 2], 620, defs); // one push of all 204 quotes
+  checkGrid(flow);
+  const sum = (we: number, side: string, k: "add_qty" | "pull_qty") =>
+    flow.filter((r) => r.window_end_ts_ns === we * 1e9 && r.side === side)
+      .reduce((a, r) => a + Number(r[k]), 0);
+  // hand-computed: 102 instruments × 10 on each side in second 0; × 5 in second 1
+  assert.deepEqual([sum(1, "B", "add_qty"), sum(1, "A", "add_qty")], [1020, 1020]);
+  assert.deepEqual([sum(2, "B", "add_qty"), sum(2, "B", "pull_qty")], [510, 0]);
+  assert.deepEqual([sum(2, "A", "add_qty"), sum(2, "A", "pull_qty")], [0, 510]);
+  assert.deepEqual(cell(flow, 2, "P", "A", 645), { start: 10, end: 5, add: 0, pull: 5 });
 });

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { _allocColumn } from "./_builder.ts";
+
 /** `book_snapshot_1s` of `future_mbo` and `equity_mbo` (one row per 1-second window). */
 export interface BookSnapshotBatch {
   /** Number of rows. */
@@ -230,23 +232,10 @@ export const OPTION_FLOW_SCHEMA = {
 /** A batch of a schema: `length` plus one typed array per field. */
 export type BatchOf<S extends Schema> = { length: number } & { [K in keyof S]: ArrayOf<S[K]> };
 
-function alloc(kind: Kind, n: number): BigInt64Array | Float64Array | Int32Array | Uint8Array {
-  switch (kind) {
-    case "i64":
-      return new BigInt64Array(n);
-    case "f64":
-      return new Float64Array(n);
-    case "i32":
-      return new Int32Array(n);
-    default:
-      return new Uint8Array(n);
-  }
-}
-
 /** An empty batch of a schema. */
 export function emptyBatch<S extends Schema>(schema: S): BatchOf<S> {
   const out: Record<string, unknown> = { length: 0 };
-  for (const [name, kind] of Object.entries(schema)) out[name] = alloc(kind, 0);
+  for (const [name, kind] of Object.entries(schema)) out[name] = _allocColumn(kind, 0);
   return out as BatchOf<S>;
 }
 
@@ -259,7 +248,7 @@ export function concatBatches<S extends Schema>(
   for (const p of parts) n += p.length;
   const out: Record<string, unknown> = { length: n };
   for (const [name, kind] of Object.entries(schema)) {
-    const a = alloc(kind, n) as Uint8Array;
+    const a = _allocColumn(kind, n) as Uint8Array;
     let at = 0;
     for (const p of parts) {
       a.set((p as unknown as Record<string, Uint8Array>)[name], at);

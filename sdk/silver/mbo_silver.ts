@@ -31,6 +31,7 @@ import {
   type DepthFlowBatch,
 } from "./columns.ts";
 import { _FlowTable } from "./_flow_table.ts";
+import { _grow } from "./_grow.ts";
 import { _TickLadder } from "./_tick_ladder.ts";
 import { put64, rhe, secHi, secLo } from "./_math.ts";
 
@@ -205,25 +206,14 @@ export class MboSilver {
         this.stats.offTickChanges++;
         return;
       }
-      const sd = side === S_BID ? 0 : 1;
-      L.depth[sd * L.cap + i] += kind === 0 ? qty : -qty;
-      if (!this.#acc) return;
-      const j = L.touch(sd, i);
-      if (kind === 0) L.add[j] += qty;
-      else if (kind === 1) {
-        L.pull[j] += qty;
-        if (age >= this.#restNs) L.pullRest[j] += qty;
-      } else L.fill[j] += qty;
+      const j = (side === S_BID ? 0 : L.cap) + i;
+      L.depth[j] += kind === 0 ? qty : -qty;
+      if (this.#acc) L.acc.book(j, kind, qty, age >= this.#restNs);
       return;
     }
     if (!this.#acc) return;
     const t = side === S_BID ? this.#bid : this.#ask;
-    const s = t.slot(price);
-    if (kind === 0) t.add[s] += qty;
-    else if (kind === 1) {
-      t.pull[s] += qty;
-      if (age >= this.#restNs) t.pullRest[s] += qty;
-    } else t.fill[s] += qty;
+    t.acc.book(t.slot(price), kind, qty, age >= this.#restNs);
   }
 
   #onClear(b: Book): void {
@@ -247,7 +237,7 @@ export class MboSilver {
     // open the next window
     this.#bid.nextWindow();
     this.#ask.nextWindow();
-    if (this.#ladder !== null) this.#ladder.serial++;
+    if (this.#ladder !== null) this.#ladder.acc.serial++;
     this.#clearInWin = false;
     const next = endNs + W;
     this.#acc = next >= this.#outStart && next <= this.#outEnd;
@@ -275,6 +265,13 @@ export class MboSilver {
   #depth(side: number, price: number): number {
     let q = 0;
     for (const b of this.#list) q += b.depth(side as 65 | 66, price);
+    return q;
+  }
+
+  /** Size at `price` over every book entered at or before `cut` (resting long enough at window end). */
+  #restingAt(side: number, price: number, cut: bigint): number {
+    let q = 0;
+    for (const b of this.#list) q += b.restingSizeAt(side as 65 | 66, price, cut);
     return q;
   }
 
@@ -360,11 +357,7 @@ export class MboSilver {
   }
 
   #pushCand(p: number): void {
-    if (this.#nCand === this.#cand.length) {
-      const a = new Float64Array(this.#cand.length * 2);
-      a.set(this.#cand);
-      this.#cand = a;
-    }
+    if (this.#nCand === this.#cand.length) this.#cand = _grow(this.#cand, this.#nCand * 2);
     this.#cand[this.#nCand++] = p;
   }
 
@@ -388,20 +381,16 @@ export class MboSilver {
     const lo = Math.max(0, Math.ceil((spot - span) / unit) - L.base);
     const hi = Math.min(L.cap - 1, Math.floor((spot + span) / unit) - L.base);
     const off = side === S_BID ? 0 : L.cap;
-    const depth = L.depth, stamp = L.stamp, serial = L.serial;
+    const depth = L.depth, A = L.acc, stamp = A.stamp, serial = A.serial;
     for (let i = lo; i <= hi; i++) {
       const j = off + i;
       const end = depth[j];
       const live = stamp[j] === serial;
       if (end === 0 && !live) continue;
-      const add = live ? L.add[j] : 0, pull = live ? L.pull[j] : 0, fill = live ? L.fill[j] : 0;
+      const add = live ? A.add[j] : 0, pull = live ? A.pull[j] : 0, fill = live ? A.fill[j] : 0;
       if (end === 0 && add === 0 && pull === 0 && fill === 0) continue;
       const p = (L.base + i) * unit;
-      let rest = end;
-      if (add > 0 && end > 0) {
-        rest = 0;
-        for (const b of this.#list) rest += b.restingSizeAt(side as 65 | 66, p, cut);
-      }
+      const rest = add > 0 && end > 0 ? this.#restingAt(side, p, cut) : end;
       this.#row(
         side,
         p,
@@ -411,17 +400,16 @@ export class MboSilver {
         add,
         pull,
         rest,
-        live ? L.pullRest[j] : 0,
+        live ? A.pullRest[j] : 0,
         fill,
       );
     }
   }
 
-  /** Equities: depth rows of one side, per bucket, ascending price. */
+  /** Equities (futures read the dense ladder): depth rows of one side, per bucket, ascending price. */
   #side(side: number, spot: number, anchor: number, cut: bigint): void {
     const unit = this.unit, grid = this.grid;
-    const equity = this.kind === "equity";
-    const span = equity ? (grid + 0.5) * unit : grid * unit;
+    const span = (grid + 0.5) * unit;
     const lo = spot - span, hi = spot + span;
     this.#cLo = lo;
     this.#cHi = hi;
@@ -437,8 +425,8 @@ export class MboSilver {
     if (n === 0) return;
     const cand = this.#cand.subarray(0, n).sort();
 
-    const anchorOff = equity ? rhe((anchor - spot) / unit) : 0;
-    // bucket aggregation (equities): one open bucket at a time (offsets rise with price)
+    const anchorOff = rhe((anchor - spot) / unit);
+    // bucket aggregation: one open bucket at a time (offsets rise with price)
     let bOff = 0, bOpen = false;
     let bEnd = 0, bAdd = 0, bPull = 0, bPullRest = 0, bFill = 0, bRest = 0;
     const flushBucket = () => {
@@ -467,33 +455,15 @@ export class MboSilver {
       const s = t.find(p);
       let add = 0, pull = 0, pullRest = 0, fill = 0;
       if (t.live(s)) {
-        add = t.add[s];
-        pull = t.pull[s];
-        pullRest = t.pullRest[s];
-        fill = t.fill[s];
+        const A = t.acc;
+        add = A.add[s];
+        pull = A.pull[s];
+        pullRest = A.pullRest[s];
+        fill = A.fill[s];
       }
       if (end === 0 && add === 0 && pull === 0 && fill === 0) continue;
-      let rest = end;
-      if (add > 0 && end > 0) {
-        // only orders entered in this window can be younger than the threshold
-        rest = 0;
-        for (const b of this.#list) rest += b.restingSizeAt(side as 65 | 66, p, cut);
-      }
-      if (!equity) {
-        this.#row(
-          side,
-          p,
-          rhe((p - spot) / unit),
-          rhe((p - anchor) / unit),
-          end,
-          add,
-          pull,
-          rest,
-          pullRest,
-          fill,
-        );
-        continue;
-      }
+      // only orders entered in this window can be younger than the threshold
+      const rest = add > 0 && end > 0 ? this.#restingAt(side, p, cut) : end;
       const off = rhe((p - spot) / unit);
       if (off < -grid || off > grid) continue;
       if (!bOpen || off !== bOff) {

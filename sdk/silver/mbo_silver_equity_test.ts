@@ -2,7 +2,7 @@
 // Databento semantics (fills are the C/M that follows an F; see docs/deviations.md).
 import assert from "node:assert/strict";
 import { MboSilver } from "./mbo_silver.ts";
-import { type Ev, mbo, px, rows } from "./_test_helpers.ts";
+import { type Ev, mbo, px, rows } from "../testing/silver_inputs.ts";
 
 const BUCKET = 500_000_000;
 

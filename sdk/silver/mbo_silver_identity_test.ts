@@ -5,7 +5,7 @@
 // accounting identity.
 import assert from "node:assert/strict";
 import { MboSilver } from "./mbo_silver.ts";
-import { type Ev, mbo, rows } from "./_test_helpers.ts";
+import { type Ev, mbo, rows } from "../testing/silver_inputs.ts";
 
 function lcg(seed: number) {
   let s = seed >>> 0;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MboSilver } from "./mbo_silver.ts";
-import { type Ev, mbo, pick, px, rows } from "./_test_helpers.ts";
+import { type Ev, mbo, pick, px, rows } from "../testing/silver_inputs.ts";
 
 const TICK = 250_000_000;
 const FLOW_KEYS = [

@@ -2,7 +2,7 @@
 // Databento book semantics (see docs/deviations.md for where the original's numbers differ).
 import assert from "node:assert/strict";
 import { OptionMboSilver } from "./option_mbo_silver.ts";
-import { type Ev, mbo, px, rows, spotSeries } from "./_test_helpers.ts";
+import { type Ev, mbo, px, rows, spotSeries } from "../testing/silver_inputs.ts";
 
 const ES = { tickInt: 250_000_000, strikeStepInt: 5_000_000_000, maxStrikeOffsets: 10 };
 

@@ -140,6 +140,12 @@ interface Engine<S, F> {
   takeFlows(): F;
 }
 
+/** An option engine as the stage driver sees it: definitions, then column batches of type `C`. */
+interface OptionEngine<C> extends Engine<OptionSnapshotBatch, OptionFlowBatch> {
+  defineInstrument(instrument_id: number, right: number, strike: number): void;
+  push(cols: C, start: number, end: number): void;
+}
+
 async function lineage(
   lake: Lake,
   dataset: string,
@@ -316,6 +322,30 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
     } else {
       const spot = await readSpotSeries(lake, spotPt!, symbol, dt);
       const inRange = filterSpot(spot, window);
+      // definitions come with the bronze rows: each instrument is declared on its first batch
+      const driveOption = <C extends { instrument_id: Uint32Array }>(
+        eng: OptionEngine<C>,
+        columns: readonly string[],
+        narrow: Readonly<Record<string, IntArrayType>>,
+        fromBronze: (b: ReadBatch) => C,
+      ) => {
+        const seen = new Set<number>();
+        const define = (iid: number, right: number, strike: number) => {
+          if (right === 67 || right === 80) eng.defineInstrument(iid, right, strike);
+        };
+        return drive(
+          eng,
+          columns,
+          narrow,
+          (b) => {
+            const cols = fromBronze(b);
+            defineFromBronze(b, cols.instrument_id, seen, define);
+            return (i, j) => eng.push(cols, i, j);
+          },
+          (s) => optionSnapshotBatch(s, pt),
+          (f) => optionFlowBatch(f, pt),
+        );
+      };
       if (pt === "future_option_mbo") {
         const p = ctx.product;
         if (!p) throw new Error(`silver ${pt} ${symbol}: no product configuration for the symbol`);
@@ -325,21 +355,11 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
           maxStrikeOffsets: p.max_strike_offsets,
           spot: inRange,
         });
-        const seen = new Set<number>();
-        const define = (iid: number, right: number, strike: number) => {
-          if (right === 67 || right === 80) eng.defineInstrument(iid, right, strike);
-        };
-        stats = await drive(
+        stats = await driveOption(
           eng,
           [...MBO_COLUMNS, "right", "strike"],
           MBO_NARROW,
-          (b) => {
-            const cols = mboFromBronze(b);
-            defineFromBronze(b, cols.instrument_id, seen, define);
-            return (i, j) => eng.push(cols, i, j);
-          },
-          (s) => optionSnapshotBatch(s, pt),
-          (f) => optionFlowBatch(f, pt),
+          mboFromBronze,
         );
       } else {
         const e = ctx.equity;
@@ -350,22 +370,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
           maxStrikeOffsets: e.max_strike_offsets,
           spot: inRange,
         });
-        const seen = new Set<number>();
-        const define = (iid: number, right: number, strike: number) => {
-          if (right === 67 || right === 80) eng.defineInstrument(iid, right, strike);
-        };
-        stats = await drive(
-          eng,
-          CMBP1_COLUMNS,
-          CMBP1_NARROW,
-          (b) => {
-            const cols = cmbp1FromBronze(b);
-            defineFromBronze(b, cols.instrument_id, seen, define);
-            return (i, j) => eng.push(cols, i, j);
-          },
-          (s) => optionSnapshotBatch(s, pt),
-          (f) => optionFlowBatch(f, pt),
-        );
+        stats = await driveOption(eng, CMBP1_COLUMNS, CMBP1_NARROW, cmbp1FromBronze);
       }
     }
     const seconds = (performance.now() - started) / 1000;

@@ -1,7 +1,7 @@
 // Test helpers of the silver module: build MBO / CMBP-1 columns from readable events (prices in
 // dollars, times in seconds) and read output batches back as plain rows.
 
-import type { SpotSeries } from "./_spot.ts";
+import type { SpotSeries } from "../silver/_spot.ts";
 import {
   allocCmbp1Columns,
   allocMboColumns,
