@@ -53,6 +53,7 @@ export async function ingestCmbp1(o: Cmbp1IngestOptions): Promise<IngestResult> 
       }
       targets.set(id, t);
     }
+    if (await file.skipIfComplete(targets.values())) return;
     const stats = run.stats;
     const { sHi, sLo, eHi, eLo } = run.window;
     let lastId = -1;

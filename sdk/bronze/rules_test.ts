@@ -22,6 +22,7 @@ import type { ProductType } from "../pipeline/registry.ts";
 import { runPipeline, type RunResult } from "../pipeline/runner.ts";
 import { parseOpraSymbol } from "./opra.ts";
 import { newYorkDate, sessionWindow } from "./session.ts";
+import { ingestCmbp1 } from "./cmbp1.ts";
 import { withScratchLake } from "../testing/scratch_lake.ts";
 
 const S = 1_000_000_000n;
@@ -580,5 +581,22 @@ Deno.test(
       ],
       [2, 1, 1, 1, 1],
     );
+    // a second run finds the partition complete and does not read the file again
+    const again = await bronze(lake, "equity_option_cmbp_1", "QQQ", [dt]);
+    const r = again.tasks[0].stages[0].result;
+    assert.deepStrictEqual(r.partitions.map((p) => [p.symbol, p.rows, p.skipped]), [
+      ["QQQ", 2, true],
+    ]);
+    const direct = await ingestCmbp1({
+      lake,
+      dt,
+      ticker: "QQQ",
+      stage: "test",
+      overwrite: false,
+      files: [
+        join(tableDir(lake.root, rawSpec(lake.config, "equity_option_cmbp_1.cmbp_1"), "QQQ"), name),
+      ],
+    });
+    assert.deepStrictEqual([direct.records, direct.stats.files_skipped], [0, 1]);
   }),
 );
