@@ -100,8 +100,8 @@ export function target(
 }
 
 /**
- * Per-partition output buffers, reused across batches. One set serves both ingests, so each leaves
- * some unused: CMBP-1 has no `rtype` or `symbol` column, MBO without options no option columns.
+ * Per-partition output buffers, reused across batches: the compact copy of the partition's rows,
+ * the constant columns and, for option ingests only, the option columns.
  */
 export class Scratch<C extends { length: number }> {
   /** Compact copy of the partition's rows of a batch (when not all of the batch). */
@@ -112,9 +112,8 @@ export class Scratch<C extends { length: number }> {
   rtype = new Uint8Array(0);
   /** All-zero dictionary codes. */
   zeros = new Uint8Array(0);
-  /** Symbol codes (filled by {@linkcode optionColumns}). */
+  /** Symbol codes, right codes, strikes and expirations (allocated by {@linkcode optionColumns}). */
   sym = new Uint32Array(0);
-  /** Option columns (filled by {@linkcode optionColumns}). */
   right = new Uint8Array(0);
   strike = new BigInt64Array(0);
   exp = new BigInt64Array(0);
@@ -133,6 +132,12 @@ export class Scratch<C extends { length: number }> {
     this.cols = this.#alloc(cap);
     this.rtype = new Uint8Array(cap).fill(0xa0);
     this.zeros = new Uint8Array(cap);
+  }
+
+  /** Makes room for the option columns of as many rows as `cols` holds. */
+  ensureOptions(): void {
+    const cap = this.cols.length;
+    if (this.sym.length >= cap) return;
     this.sym = new Uint32Array(cap);
     this.right = new Uint8Array(cap);
     this.strike = new BigInt64Array(cap);
@@ -150,6 +155,7 @@ export function optionColumns<C extends { length: number }>(
   m: number,
   targets: Map<number, Target>,
 ): ColumnBatch {
+  s.ensureOptions();
   const sw = words(s.strike), ew = words(s.exp);
   let li = -1;
   let lt: Target | undefined;
@@ -198,8 +204,8 @@ export interface IngestSpec<K extends BatchKind> {
 export interface IngestFile<K extends BatchKind> {
   /** Its path. */
   readonly path: string;
-  /** Its DBN metadata (`undefined` for a metadata-less fragment). */
-  readonly metadata: Metadata | undefined;
+  /** Its DBN metadata (symbol mappings). */
+  readonly metadata: Metadata;
   /**
    * When every partition `targets` feeds is complete already (and some is fed), closes the file
    * unread, counts it in `files_skipped` and returns true.
@@ -260,10 +266,17 @@ export class IngestRun<K extends BatchKind> {
           name: path,
           reuseBatches: this.#spec.reuseBatches,
         });
+        const metadata = reader.metadata;
+        if (!metadata) {
+          await reader.close();
+          throw new Error(
+            `${path}: bronze needs DBN files with metadata (symbol mappings), not fragments`,
+          );
+        }
         let skipped = false;
         await ingest({
           path,
-          metadata: reader.metadata,
+          metadata,
           skipIfComplete: async (targets) => {
             let fed = false;
             for (const t of targets) {

@@ -37,9 +37,6 @@ export async function ingestCmbp1(o: Cmbp1IngestOptions): Promise<IngestResult> 
   });
   const ticker = o.ticker.toUpperCase();
   return await run.each(async (file) => {
-    if (!file.metadata) {
-      throw new Error(`${file.path}: bronze needs DBN metadata (symbol mappings)`);
-    }
     const targets = new Map<number, Target>();
     for (const [id, sym] of symbolMap(file.metadata, o.dt)) {
       const p = parseOpraSymbol(sym);

@@ -120,6 +120,8 @@ export async function ingestMbo(o: MboIngestOptions): Promise<IngestResult> {
         p.keep(i, tsR[i2 + 1], tsR[i2]);
       }
       await run.flush(c, (out, m, s) => {
+        // option columns first: they fill the symbol codes `s.sym`
+        const opt = isOption ? optionColumns(s, out.instrument_id, m, byId) : null;
         const b = {
           ts_recv: out.ts_recv.subarray(0, m),
           size: out.size.subarray(0, m),
@@ -134,12 +136,12 @@ export async function ingestMbo(o: MboIngestOptions): Promise<IngestResult> {
           action: { codes: out.action.subarray(0, m), values: ASCII } as DictColumn,
           sequence: out.sequence.subarray(0, m),
           side: { codes: out.side.subarray(0, m), values: ASCII } as DictColumn,
-          symbol: isOption
+          symbol: opt
             ? { codes: s.sym.subarray(0, m), values: symbols }
             : { codes: s.zeros.subarray(0, m), values: s.own },
           price: out.price.subarray(0, m),
         };
-        return isOption ? { ...b, ...optionColumns(s, out.instrument_id, m, byId) } : b;
+        return opt ? { ...b, ...opt } : b;
       });
     }
   });
@@ -147,11 +149,10 @@ export async function ingestMbo(o: MboIngestOptions): Promise<IngestResult> {
 
 /** Instrument id → output target, from the file's symbol mappings for the session date. */
 async function resolveTargets(
-  md: Metadata | undefined,
+  md: Metadata,
   o: MboIngestOptions,
   set: PartitionSet,
 ): Promise<{ byId: Map<number, Target>; symbols: string[] }> {
-  if (!md) throw new Error("bronze needs DBN files with metadata (symbol mappings), not fragments");
   const map = symbolMap(md, o.dt);
   const byId = new Map<number, Target>();
   const symbols: string[] = [];

@@ -78,7 +78,7 @@ function mbo(
   };
 }
 
-/** Writes `recs` as the raw DBN file `name` of raw input `key` for `symbol`. */
+/** Writes `recs` as the raw DBN file `name` of raw input `key` for `symbol`; returns its path. */
 async function writeDbn(
   lake: Lake,
   key: string,
@@ -86,10 +86,12 @@ async function writeDbn(
   name: string,
   md: Metadata,
   recs: DbnRecord[],
-): Promise<void> {
+): Promise<string> {
   const dir = tableDir(lake.root, rawSpec(lake.config, key), symbol);
   await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeFile(join(dir, name), encodeDbn(md, recs));
+  const path = join(dir, name);
+  await Deno.writeFile(path, encodeDbn(md, recs));
+  return path;
 }
 
 /** Runs the bronze layer of `productType` on `dates` (every row validated); no task may fail. */
@@ -537,7 +539,7 @@ Deno.test(
     ];
     const md = metadata("OPRA.PILLAR", "cmbp-1", dt, syms);
     const name = "opra-pillar-20260206.cmbp-1.dbn";
-    await writeDbn(lake, "equity_option_cmbp_1.cmbp_1", "QQQ", name, md, recs);
+    const file = await writeDbn(lake, "equity_option_cmbp_1.cmbp_1", "QQQ", name, md, recs);
     await bronze(lake, "equity_option_cmbp_1", "QQQ", [dt]);
     const got = await rows(lake, "bronze.equity_option_cmbp_1.cmbp_1", "QQQ", dt);
     assert.deepStrictEqual(got, [
@@ -593,9 +595,7 @@ Deno.test(
       ticker: "QQQ",
       stage: "test",
       overwrite: false,
-      files: [
-        join(tableDir(lake.root, rawSpec(lake.config, "equity_option_cmbp_1.cmbp_1"), "QQQ"), name),
-      ],
+      files: [file],
     });
     assert.deepStrictEqual([direct.records, direct.stats.files_skipped], [0, 1]);
   }),

@@ -116,7 +116,10 @@ export async function parseLakeConfig(
       throw new Error(`${where}: partition_keys must be [symbol, dt]`);
     }
     const zstdLevel = raw.zstd_level ?? DEFAULT_ZSTD_LEVEL;
-    if (!Number.isInteger(zstdLevel) || (zstdLevel as number) < 1 || (zstdLevel as number) > 22) {
+    if (
+      typeof zstdLevel !== "number" || !Number.isInteger(zstdLevel) || zstdLevel < 1 ||
+      zstdLevel > 22
+    ) {
       throw new Error(
         `${where}: 'zstd_level' must be an integer 1-22, got ${JSON.stringify(zstdLevel)}`,
       );
@@ -135,7 +138,7 @@ export async function parseLakeConfig(
       }
       contracts.set(contractPath, contract);
     }
-    datasets.set(key, { key, path: path_, contractPath, contract, zstdLevel: zstdLevel as number });
+    datasets.set(key, { key, path: path_, contractPath, contract, zstdLevel });
   }
   const rawInputs = new Map<string, RawSpec>();
   if (doc.raw !== undefined) {
