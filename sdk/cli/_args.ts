@@ -558,8 +558,11 @@ export interface CommandGroupSpec<C extends Record<string, Command<FlagSpecs>>> 
   commands: C;
 }
 
-/** The parsed arguments of a subcommand. */
+/** The parsed arguments of a command: `ArgsOf<typeof command>`. */
 export type ArgsOf<C> = C extends Command<infer F> ? ParsedArgs<F> : never;
+
+/** The parsed flag values of a command: `FlagsOf<typeof command>`. */
+export type FlagsOf<C> = C extends Command<infer F> ? FlagValues<F> : never;
 
 /** A declared command group: dispatches on its first argument (see the module doc). */
 export class CommandGroup<C extends Record<string, Command<FlagSpecs>>> {

@@ -147,15 +147,9 @@ export async function planRun(
   const registry = o.registry ?? defaultRegistry();
   let layers: Layer[];
   if (o.layer === "all") {
-    const missing = LAYERS.filter((l) => !registry.has(productType, l));
-    if (missing.length) {
-      throw new Error(
-        `--layer all needs bronze, silver and gold for ${productType}, but ` +
-          `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not implemented yet ` +
-          `(no stage registered)`,
-      );
-    }
-    layers = [...LAYERS];
+    // every layer registered for the product type, in order (bronze, silver, then later layers)
+    layers = registry.layers(productType);
+    if (!layers.length) throw new Error(`no layer is registered for ${productType}`);
   } else if ((LAYERS as readonly string[]).includes(o.layer)) {
     layers = [o.layer as Layer];
     registry.stages(productType, layers[0]); // throws when none is registered
