@@ -178,17 +178,20 @@ export interface ParsedArgs<F extends FlagSpecs> {
   positionals: string[];
 }
 
-/** Edit distance (Levenshtein) of two short strings. */
+/** Edit distance of two short strings (insertions, deletions, substitutions, transpositions). */
 function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
-    prev = cur;
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
 /** The candidate closest to `word` (edit distance ≤ 2, or a prefix), if any. */
@@ -331,7 +334,7 @@ export class Command<F extends FlagSpecs> {
   /** The `--help` text, generated from the declaration. */
   help(): string {
     const s = this.spec;
-    const out = [this.synopsis(), "", s.summary.trim()];
+    const out = [this.synopsis(), "", wrap(s.summary, 100, 0)];
     const rows: [string, string][] = [];
     for (const p of s.positionals ?? []) {
       rows.push([`<${p.name}>`, p.description]);

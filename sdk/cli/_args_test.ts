@@ -147,3 +147,9 @@ Deno.test("args: command groups dispatch on the first argument", async () => {
   assert.deepEqual(seen, ["import -4"]);
   assert.equal(closest("replya", ["replay", "import"]), "replay");
 });
+
+Deno.test("args: suggestions allow one transposition or typo per three letters", () => {
+  assert.equal(closest("onyl", ["only", "records"]), "only");
+  assert.equal(closest("limt", ["limit", "levels"]), "limit");
+  assert.equal(closest("xyz", ["limit", "levels"]), undefined);
+});
