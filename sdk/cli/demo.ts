@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defaultLakeRoot } from "../lake/datasets.ts";
 import { join, relative, resolve } from "node:path";
 import { openDbn } from "../dbn/mod.ts";
 import { generateDay, type SynthDayResult } from "../synth/mod.ts";
@@ -23,7 +24,12 @@ export const command = defineCommand({
     "back, runs every registered pipeline layer and reports book validity and the planted " +
     "liquidity episodes of that symbol and day.",
   flags: {
-    lake: { type: "string", value: "DIR", default: "lake", description: "lake root (any folder)" },
+    lake: {
+      type: "string",
+      value: "DIR",
+      default: defaultLakeRoot(),
+      description: "lake root, any folder (SPYMASTER_LAKE sets the default)",
+    },
     date: { type: "date", default: "2026-02-06", description: "session date (Monday to Friday)" },
     seed: { type: "integer", min: 0, default: 7, description: "seed of the synthetic day" },
   },

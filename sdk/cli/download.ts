@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { defaultLakeRoot } from "../lake/datasets.ts";
 import { dirname } from "node:path";
 import {
   ALLOWED_SCHEMAS,
@@ -86,7 +87,12 @@ export const command = defineCommand({
       value: "PATH",
       description: "job tracker (default logs/futures_jobs.json | logs/equity_options_jobs.json)",
     },
-    lake: { type: "string", value: "DIR", default: "lake", description: "lake root (any folder)" },
+    lake: {
+      type: "string",
+      value: "DIR",
+      default: defaultLakeRoot(),
+      description: "lake root, any folder (SPYMASTER_LAKE sets the default)",
+    },
     "api-url": {
       type: "string",
       value: "URL",

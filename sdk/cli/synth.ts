@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { defaultLakeRoot } from "../lake/datasets.ts";
 import { generateDay, resolveFuture, type SynthScale } from "../synth/generate.ts";
 import { PRODUCT_TYPES, type ProductType } from "../synth/products.ts";
 import { tradingDays } from "../synth/calendar.ts";
@@ -47,7 +48,12 @@ export const command = defineCommand({
       min: 1000,
       description: "target records of each main file instead of a scale preset",
     },
-    lake: { type: "string", value: "DIR", default: "lake", description: "lake root" },
+    lake: {
+      type: "string",
+      value: "DIR",
+      default: defaultLakeRoot(),
+      description: "lake root, any folder (SPYMASTER_LAKE sets the default)",
+    },
     compression: {
       type: "string",
       choices: ["zstd", "none"],

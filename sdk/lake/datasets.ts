@@ -56,6 +56,24 @@ export const DEFAULT_CONTRACTS_DIR: string = fileURLToPath(
   new URL("../../contracts/", import.meta.url),
 );
 
+/**
+ * The lake root of `SPYMASTER_LAKE` in the environment (resolved against the working folder), or
+ * `undefined` when it is unset (or the environment cannot be read). It overrides `lake_root` of
+ * every configuration and the `lake` default of the CLIs.
+ */
+export function lakeRootFromEnv(): string | undefined {
+  let v: string | undefined;
+  try {
+    v = Deno.env.get("SPYMASTER_LAKE");
+  } catch { /* no env permission */ }
+  return v ? resolve(v) : undefined;
+}
+
+/** The lake root when none is given: `SPYMASTER_LAKE`, else `fallback` (default `lake`). */
+export function defaultLakeRoot(fallback = "lake"): string {
+  return lakeRootFromEnv() ?? fallback;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -95,7 +113,8 @@ export async function parseLakeConfig(
     throw new Error(`${path}: 'lake_root' must be a non-empty string`);
   }
   const project = dirname(dirname(resolve(path)));
-  const lakeRoot = isAbsolute(doc.lake_root) ? doc.lake_root : join(project, doc.lake_root);
+  const lakeRoot = lakeRootFromEnv() ??
+    (isAbsolute(doc.lake_root) ? doc.lake_root : join(project, doc.lake_root));
   if (!isRecord(doc.datasets)) throw new Error(`${path}: 'datasets' must be a mapping`);
   const datasets = new Map<string, DatasetSpec>();
   const contracts = new Map<string, Contract>();
