@@ -91,10 +91,10 @@ Deno.test("args: --help is generated from the declarations", () => {
     help,
     /^usage: deno task example <file> --product-type VALUE \[options\]\n\nAn example command\./,
   );
-  assert.match(help, /\n  -m, --metadata +only the metadata\n/);
+  assert.match(help, /\n {2}-m, --metadata +only the metadata\n/);
   assert.match(help, /\n {6}--limit N +at most N records \(an integer >= 1\)\n/);
   assert.match(help, /\n {6}--scale small\|full +size \(default: small\)\n/);
-  assert.match(help, /\n  -h, --help +show this help$/);
+  assert.match(help, /\n {2}-h, --help +show this help$/);
 });
 
 Deno.test("args: run maps usage errors to 2 and failures to 1 without a stack", async () => {
