@@ -41,6 +41,25 @@
  * }
  * ```
  *
+ * Conventions for a new CLI (`sdk/cli/<name>.ts`):
+ *
+ * - export the declaration as `command` and `main(argv): Promise<number>` returning
+ *   `command.run(argv, handler)`; end with `if (import.meta.main) Deno.exit(await main(Deno.args));`
+ *   so tests can call `main([...])` in process;
+ * - validate in the handler what one flag cannot (flags that exclude each other, lists) by throwing
+ *   `UsageError` (exit 2); throw `CliError(message, code)` for a failure the user can act on
+ *   (missing input, nothing to do); let other errors propagate (`run` prints their message);
+ * - the task in `deno.json` runs `deno run --allow-… sdk/cli/<name>.ts` with explicit permission
+ *   flags (`--allow-write` without a list, so that `--lake` can name any folder), not `-P=<set>`,
+ *   which prints Deno's "experimental feature" warning on every run;
+ * - `sdk/cli/tasks_help_test.ts` checks every such task's `--help` and typo handling.
+ *
+ * Porting from the previous helpers: `parseFlags(argv, { x: { type: "string" } })` +
+ * `integerFlag("x", v.x, { min })` become one `x: { type: "integer", min, description }`;
+ * `parseCommandLine(program, USAGE, parse)` becomes `command.run(argv, handler)` (the usage text
+ * is generated); a hand-written `USAGE` goes into `summary`, the flags' `description`s, `examples`
+ * and `notes`.
+ *
  * A command with subcommands (`deno task lobster replay|import …`) is a
  * {@linkcode defineCommandGroup} of commands, each with its own flags; its `run` takes one handler
  * per subcommand. Errors thrown by a handler are reported by `run`: {@linkcode UsageError} exits 2
@@ -211,16 +230,6 @@ export function isIsoDate(text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
   const d = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
-}
-
-/** Whether `text` is a decimal integer written with digits only, from `min` to `max`. */
-export function isDecimalInteger(
-  text: string,
-  min = 0,
-  max: number = Number.MAX_SAFE_INTEGER,
-): boolean {
-  const n = Number(text);
-  return /^\d+$/.test(text) && n >= min && n <= max;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
