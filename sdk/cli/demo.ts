@@ -92,8 +92,15 @@ async function summarize(path: string): Promise<string> {
     `\n      decoded in ${s.toFixed(2)} s (${(n / s / 1e6).toFixed(1)} M records/s)`;
 }
 
-/** Book validity per product and the planted vacuums and walls as seen in silver depth & flow. */
-async function silverReport(lake: string, date: string, days: SynthDayResult[]): Promise<void> {
+/**
+ * Book validity and the planted vacuums and walls, as seen in silver depth & flow, of the demo's
+ * own partitions (symbol and `date`) only: the lake may hold other symbols and days.
+ */
+export async function silverReport(
+  lake: string,
+  date: string,
+  days: SynthDayResult[],
+): Promise<void> {
   const db = await openLakeDuckDB(await openLake(lake));
   const q = async (sql: string) =>
     (await db.connection.runAndReadAll(sql)).getRowObjects() as Record<
