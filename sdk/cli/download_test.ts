@@ -263,3 +263,81 @@ Deno.test("CLI: --dry-run prints the plan and its cost and submits nothing", asy
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+function spawnEquities(cwd: string, url: string, extra: string[], key = KEY) {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "equities",
+      "daemon",
+      "--start",
+      DATE,
+      "--end",
+      DATE,
+      "--symbols",
+      "QQQ",
+      "--poll-interval",
+      "0.1",
+      "--pause-seconds",
+      "0",
+      "--retry-base-ms",
+      "1",
+      "--timeout-seconds",
+      "5",
+      "--api-url",
+      url,
+      ...extra,
+    ],
+    cwd,
+    env: { DATABENTO_API_KEY: key },
+    clearEnv: false,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+Deno.test("CLI: a rejected key (401) or a refused permission (403) exits 1 naming the status, in a dry run too", async () => {
+  const fake = await startMarket();
+  const cwd = await Deno.makeTempDir();
+  try {
+    for (const dry of [["--dry-run"], []]) {
+      const out = await spawnEquities(cwd, fake.url, dry, "db-WrongKey000000000000000");
+      assert.equal(out.code, 1, `401 ${dry}: ${text(out.stdout)}`);
+      assert.match(text(out.stderr), /401 Authentication failed\. Check your API key\./);
+      assert.doesNotMatch(text(out.stdout), /total estimated cost: \$0\.00/);
+      assert.ok(!text(out.stderr).includes("WrongKey"));
+    }
+    fake.fault({ endpoint: "*", status: 403, detail: "Your plan does not include OPRA.PILLAR." });
+    const out = await spawnEquities(cwd, fake.url, ["--dry-run"]);
+    assert.equal(out.code, 1);
+    assert.match(text(out.stderr), /403 Your plan does not include OPRA\.PILLAR\./);
+    assert.equal(fake.jobs.size, 0); // nothing was created, nothing billed
+    // the run stopped at the first refusal instead of repeating it for every job
+    assert.equal(fake.requests.filter((r) => r.authorized).length, 1);
+  } finally {
+    await fake.close();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("CLI: an unreachable API exits 1 naming the host and the cause, in a dry run too", async () => {
+  // a port nobody listens on: bind one, note it, close it
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const cwd = await Deno.makeTempDir();
+  try {
+    for (const dry of [["--dry-run"], []]) {
+      const out = await spawnEquities(cwd, `http://127.0.0.1:${port}`, dry);
+      assert.equal(out.code, 1, `${dry}: ${text(out.stdout)}`);
+      assert.match(
+        text(out.stderr),
+        new RegExp(`cannot reach 127\\.0\\.0\\.1:${port} \\(.*[Cc]onnection refused`),
+      );
+    }
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

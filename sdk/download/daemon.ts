@@ -24,7 +24,7 @@ import { createZstdDecompress } from "node:zlib";
 import { type HistoricalClient, JOB_STATES, type JobState } from "./client.ts";
 import { addDays, sessionDates } from "./dates.ts";
 import { discoverFuturesOptions, type OptionsDiscovery } from "./discover_options.ts";
-import { DatabentoApiError, DatabentoError } from "./errors.ts";
+import { DatabentoApiError, DatabentoError, isFatalApiError } from "./errors.ts";
 import { resolveFrontMonth } from "./front_month.ts";
 import {
   equityOptionsDefinitionDir,
@@ -428,8 +428,10 @@ export class BatchDownloader {
           end: req.end,
         }, this.#o.signal);
       } catch (e) {
-        if (this.#o.signal?.aborted) throw e;
-        this.log(`ERROR get_cost ${req.key}: ${(e as Error).message}`);
+        if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
+        const msg = (e as Error).message;
+        this.log(`ERROR get_cost ${req.key}: ${msg}`);
+        this.#fail(req.key, `get_cost: ${msg}`);
       }
       this.plan.push({
         key: req.key,
@@ -460,7 +462,7 @@ export class BatchDownloader {
         split_duration: "day",
       }, this.#o.signal);
     } catch (e) {
-      if (this.#o.signal?.aborted) throw e;
+      if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
       const msg = (e as Error).message;
       this.log(`ERROR submit ${req.key}: ${msg}`);
       this.#fail(req.key, msg);
@@ -547,7 +549,7 @@ export class BatchDownloader {
     try {
       listed = await this.client.batch.listJobs({ states: JOB_STATES, since }, this.#o.signal);
     } catch (e) {
-      if (this.#o.signal?.aborted) throw e;
+      if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
       this.log(`ERROR polling jobs: ${(e as Error).message}`);
       return 0;
     }
@@ -561,7 +563,7 @@ export class BatchDownloader {
         try {
           state = (await this.client.batch.getJobDetails(job.job_id, this.#o.signal)).state;
         } catch (e) {
-          if (this.#o.signal?.aborted) throw e;
+          if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
           if (e instanceof DatabentoApiError && (e.status === 404 || e.status === 410)) {
             this.log(`STATE ${key} ${job.state} -> error (job ${job.job_id} unknown to the API)`);
             Object.assign(job, {
@@ -932,7 +934,7 @@ export async function runFuturesDaemon(options: DaemonOptions): Promise<DaemonRe
             }
           }
         } catch (e) {
-          if (options.signal?.aborted) throw e;
+          if (options.signal?.aborted || isFatalApiError(e)) throw e;
           const msg = (e as Error).message;
           dl.log(`ERROR ${root} ${date}: ${msg}`);
           dl.failures.push({ key: `${root}|${date}`, error: dl.client.redact(msg) });
@@ -994,7 +996,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
           }
           waiting.push({ ticker, date, defKey: defReq.key });
         } catch (e) {
-          if (options.signal?.aborted) throw e;
+          if (options.signal?.aborted || isFatalApiError(e)) throw e;
           const msg = (e as Error).message;
           dl.log(`ERROR ${ticker} ${date}: ${msg}`);
           dl.failures.push({ key: `${ticker}|${date}`, error: dl.client.redact(msg) });
@@ -1019,7 +1021,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
           try {
             await submitEquityOptions(dl, w.ticker, w.date, defFile, optionSchemas);
           } catch (e) {
-            if (options.signal?.aborted) throw e;
+            if (options.signal?.aborted || isFatalApiError(e)) throw e;
             const msg = (e as Error).message;
             dl.log(`ERROR phase2 ${w.ticker} ${w.date}: ${msg}`);
             dl.failures.push({ key: `${w.ticker}|${w.date}`, error: dl.client.redact(msg) });

@@ -73,7 +73,13 @@ export {
   type TimeseriesApi,
 } from "./client.ts";
 export type { ApiWarning, RetryEvent, RetryOptions } from "./_transport.ts";
-export { DatabentoApiError, DatabentoError, DownloadError } from "./errors.ts";
+export {
+  DatabentoApiError,
+  DatabentoError,
+  DatabentoNetworkError,
+  DownloadError,
+  isFatalApiError,
+} from "./errors.ts";
 export type { ApiErrorInit } from "./errors.ts";
 export {
   DEFAULT_API_URL,
