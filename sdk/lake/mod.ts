@@ -7,6 +7,11 @@
  * `_MANIFEST.json` (rows, schema hash, inputs with sha256, code version, timings, rejected-row
  * counts) and `_SUCCESS`, written last. A partition is complete iff `_SUCCESS` exists.
  *
+ * Concurrency: a {@linkcode PartitionWriter} holds the partition's lock file (`.lock_dt=<dt>` in
+ * the table folder, {@linkcode PartitionLock}) from open to commit/abort. A second process writing
+ * the same partition gets a {@linkcode PartitionLockedError} naming the owner (pid, host, start,
+ * command); a dead owner's lock and temp folders are taken over by the next writer.
+ *
  * @example Write a partition from typed arrays, read it back
  * ```ts
  * import { openLake, readBatches, readTable, writePartition } from "@spymaster/sdk/lake";
@@ -43,6 +48,7 @@ export * from "./contracts.ts";
 export * from "./datasets.ts";
 export * from "./lake.ts";
 export * from "./manifest.ts";
+export * from "./partition_lock.ts";
 export * from "./paths.ts";
 export * from "./products.ts";
 export * from "./product_types.ts";
