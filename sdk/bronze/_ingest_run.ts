@@ -20,8 +20,10 @@ export interface IngestOptions {
   files: string[];
   /** Stage name for the manifests. */
   stage: string;
-  /** Rewrite complete partitions. */
+  /** Rewrite complete partitions (stale ones are rebuilt anyway). */
   overwrite: boolean;
+  /** Log lines (e.g. a stale partition being rebuilt). */
+  log?: (message: string) => void;
   /** Extra counters for the manifests. */
   extraStats?: Record<string, unknown>;
   /** Progress callback. */
@@ -241,7 +243,7 @@ export class IngestRun<K extends BatchKind> {
     this.#o = o;
     this.#spec = spec;
     this.#inputs = [...(spec.inputs ?? [])];
-    this.set = new PartitionSet(o.lake, spec.dataset, o.dt, o.stage, o.overwrite);
+    this.set = new PartitionSet(o.lake, spec.dataset, o.dt, o.stage, o.overwrite, o.log);
     const [start, end] = sessionWindow(o.dt, spec.productType);
     this.window = { sHi: hi(start), sLo: lo(start), eHi: hi(end), eLo: lo(end) };
     this.stats = {

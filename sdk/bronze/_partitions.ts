@@ -4,7 +4,8 @@ import type { ColumnBatch } from "../lake/columns.ts";
 import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
 import { type ManifestInput, readManifest } from "../lake/manifest.ts";
-import { isComplete, partitionDir } from "../lake/paths.ts";
+import { describeStale, partitionFreshness } from "../lake/lineage.ts";
+import { partitionDir } from "../lake/paths.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type { PartitionOutcome } from "../pipeline/registry.ts";
 
@@ -73,20 +74,35 @@ export class PartitionSet {
   readonly #dt: string;
   readonly #stage: string;
   readonly #overwrite: boolean;
+  readonly #log: (message: string) => void;
   readonly parts = new Map<string, BronzePartition>();
 
-  constructor(lake: Lake, dataset: string, dt: string, stage: string, overwrite: boolean) {
+  constructor(
+    lake: Lake,
+    dataset: string,
+    dt: string,
+    stage: string,
+    overwrite: boolean,
+    log: (message: string) => void = () => {},
+  ) {
     this.#lake = lake;
     this.#dataset = dataset;
     this.#dt = dt;
     this.#stage = stage;
     this.#overwrite = overwrite;
+    this.#log = log;
   }
 
-  /** True when the partition of `symbol` is complete on disk. */
+  /**
+   * True when the partition of `symbol` is complete on disk and its recorded inputs are unchanged;
+   * a complete partition whose raw input changed is logged and rebuilt.
+   */
   async complete(symbol: string): Promise<boolean> {
-    const spec = datasetSpec(this.#lake.config, this.#dataset);
-    return await isComplete(partitionDir(this.#lake.root, spec, { symbol, dt: this.#dt }));
+    const f = await partitionFreshness(this.#lake, this.#dataset, { symbol, dt: this.#dt });
+    if (f.state === "stale") {
+      this.#log(`${this.#dataset} ${symbol} ${this.#dt}: stale, rebuilding (${describeStale(f)})`);
+    }
+    return f.state === "fresh";
   }
 
   /** The partition of `symbol`, created on first use. */

@@ -14,8 +14,7 @@ import {
 import type { ColumnBatch } from "../lake/columns.ts";
 import type { Lake } from "../lake/lake.ts";
 import type { ManifestInput } from "../lake/manifest.ts";
-import { isComplete, partitionDir } from "../lake/paths.ts";
-import { datasetSpec } from "../lake/datasets.ts";
+import { describeStale, partitionFreshness } from "../lake/lineage.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type { PartitionOutcome } from "../pipeline/registry.ts";
 import { newYorkDate } from "./session.ts";
@@ -132,11 +131,17 @@ export async function writeSmallPartition(
     inputs: ManifestInput[];
     overwrite: boolean;
     stats?: Record<string, unknown>;
+    log?: (message: string) => void;
   },
 ): Promise<PartitionOutcome> {
-  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), { symbol, dt });
-  if (!opts.overwrite && (await isComplete(dir))) {
-    return { dataset, symbol, dt, rows: 0, skipped: true };
+  if (!opts.overwrite) {
+    const f = await partitionFreshness(lake, dataset, { symbol, dt }, {
+      files: opts.inputs.flatMap((i) => ("path" in i ? [i.path] : [])),
+    });
+    if (f.state === "fresh") return { dataset, symbol, dt, rows: 0, skipped: true };
+    if (f.state === "stale") {
+      opts.log?.(`${dataset} ${symbol} ${dt}: stale, rebuilding (${describeStale(f)})`);
+    }
   }
   const w = await PartitionWriter.open(lake, dataset, { symbol, dt }, { stage: opts.stage });
   try {

@@ -55,6 +55,7 @@ async function ingestOptions(
     files: await rawFiles(ctx.lake, key, symbol, ctx.dt),
     stage,
     overwrite: ctx.overwrite,
+    log: (m) => ctx.log(m),
     progress: ctx.progress,
   };
 }
@@ -123,6 +124,7 @@ export const bronzeIngestFutureOptionMbo: Stage = {
           stage: this.name,
           inputs: defs.inputs,
           overwrite: ctx.overwrite,
+          log: (m) => ctx.log(m),
           stats: {
             definition_records: defs.records,
             instruments: defs.byId.size,
@@ -179,7 +181,12 @@ export const bronzeIngestEquityOptionCmbp1: Stage = {
                 p.expirationDate === ymd;
             }),
           ],
-          { stage: this.name, inputs: defs.inputs, overwrite: ctx.overwrite },
+          {
+            stage: this.name,
+            inputs: defs.inputs,
+            overwrite: ctx.overwrite,
+            log: (m) => ctx.log(m),
+          },
         ),
       );
     }
@@ -212,6 +219,7 @@ async function statistics(
       stage,
       inputs,
       overwrite: ctx.overwrite,
+      log: (m) => ctx.log(m),
       stats: { statistics_records: s.records },
     }),
   ];

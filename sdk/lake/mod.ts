@@ -12,6 +12,14 @@
  * the same partition gets a {@linkcode PartitionLockedError} naming the owner (pid, host, start,
  * command); a dead owner's lock and temp folders are taken over by the next writer.
  *
+ * Lineage: a manifest lists its inputs (raw files with size and sha256, upstream partitions with
+ * the sha256 of their manifest). {@linkcode partitionFreshness}`(lake, dataset, key, current?)`
+ * answers `missing`, `fresh` or `stale` (with the changed inputs: `missing`, `size changed`,
+ * `sha256 changed`, `rebuilt since`, `new input`), and {@linkcode upstreamInput} builds the
+ * lineage entry of an upstream partition. Stages skip a partition only when it is `fresh`, and
+ * rebuild a `stale` one, logging {@linkcode describeStale}: bronze and silver do; gold and later
+ * layers call the same two functions with their upstream partitions.
+ *
  * @example Write a partition from typed arrays, read it back
  * ```ts
  * import { openLake, readBatches, readTable, writePartition } from "@spymaster/sdk/lake";
@@ -47,6 +55,7 @@ export * from "./columns.ts";
 export * from "./contracts.ts";
 export * from "./datasets.ts";
 export * from "./lake.ts";
+export * from "./lineage.ts";
 export * from "./manifest.ts";
 export * from "./partition_lock.ts";
 export * from "./paths.ts";

@@ -11,6 +11,7 @@ import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
 import { type ManifestInput, manifestSha256, readManifest } from "../lake/manifest.ts";
 import { isComplete, partitionDir } from "../lake/paths.ts";
+import { describeStale, partitionFreshness, type UpstreamRef } from "../lake/lineage.ts";
 import { type IntArrayType, type ReadBatch, readBatches } from "../lake/reader.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type {
@@ -205,7 +206,23 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
   const [snapKey, flowKey] = silverDatasets(pt);
   const snapDir = partitionDir(lake.root, datasetSpec(lake.config, snapKey), { symbol, dt });
   const flowDir = partitionDir(lake.root, datasetSpec(lake.config, flowKey), { symbol, dt });
-  if (!ctx.overwrite && (await isComplete(snapDir)) && (await isComplete(flowDir))) {
+  const bronzeKey = BRONZE[pt];
+  const spotPt = SPOT_FROM[pt];
+  // what this run would read now: the partitions are kept only if built from exactly these
+  const upstream: UpstreamRef[] = [{ dataset: bronzeKey, symbol, dt }];
+  if (spotPt) upstream.push({ dataset: silverDatasets(spotPt)[0], symbol, dt });
+  const fresh = ctx.overwrite ? [] : await Promise.all(
+    [snapKey, flowKey].map((k) =>
+      partitionFreshness(lake, k, { symbol, dt }, { inputs: upstream })
+    ),
+  );
+  const stale = fresh.filter((f) => f.state === "stale");
+  if (stale.length) {
+    ctx.log(
+      `silver ${pt} ${symbol} ${dt}: stale, rebuilding (${stale.map(describeStale).join("; ")})`,
+    );
+  }
+  if (!ctx.overwrite && fresh.every((f) => f.state === "fresh")) {
     ctx.log(`silver ${pt} ${symbol} ${dt}: complete, skipped`);
     return {
       partitions: [
@@ -227,9 +244,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
       symbols: [symbol],
     };
   }
-  const bronzeKey = BRONZE[pt];
   const inputs = [await lineage(lake, bronzeKey, symbol, dt)];
-  const spotPt = SPOT_FROM[pt];
   if (spotPt) {
     try {
       inputs.push(await lineage(lake, silverDatasets(spotPt)[0], symbol, dt));
