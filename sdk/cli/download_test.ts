@@ -341,3 +341,70 @@ Deno.test("CLI: an unreachable API exits 1 naming the host and the cause, in a d
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("daemon subprocess SIGKILLed before and after its request reached the API bills each job once; a second daemon on the tracker is refused", async () => {
+  for (const hang of ["before", "after"] as const) {
+    const fake = await startMarket();
+    const cwd = await Deno.makeTempDir();
+    const tracker = join(cwd, "logs", "futures_jobs.json");
+    try {
+      // the second submission hangs: before it takes effect, or after the job is created
+      fake.fault({
+        endpoint: "batch.submit_job",
+        hang,
+        match: () => fake.calls("batch.submit_job").length === 2,
+      });
+      const run = spawn(cwd, fake.url);
+      await waitFor(
+        "the second submission in flight",
+        () =>
+          fake.calls("batch.submit_job").length === 2 &&
+          (hang === "before" || fake.jobs.size === 2),
+      );
+      const t = (await readJson(tracker)) as unknown as {
+        intents: Record<string, { fingerprint: string }>;
+      };
+      assert.equal(
+        Object.keys(t.intents).length,
+        1,
+        "the intent is in the tracker before the request",
+      );
+
+      // meanwhile a second daemon on the same tracker is refused, naming the first
+      const second = await spawn(cwd, fake.url).output;
+      assert.equal(second.code, 1);
+      assert.match(
+        text(second.stderr),
+        new RegExp(
+          `tracker .*futures_jobs\\.json is in use by another run: pid ${run.child.pid} on `,
+        ),
+      );
+
+      run.child.kill("SIGKILL");
+      await run.output;
+      const out = await spawn(cwd, fake.url).output;
+      assert.equal(out.code, 0, text(out.stderr));
+      assert.equal(fake.jobs.size, 3, `${hang}: one job per request`);
+      const log = await Deno.readTextFile(join(cwd, "logs", "futures.log"));
+      if (hang === "after") {
+        assert.equal(fake.calls("batch.submit_job").length, 3);
+        assert.match(log, /RECOVERED GLBX\.MDP3\|mbo\|MNQ\|2026-02-06\|futures_options job=/);
+      } else {
+        assert.equal(fake.calls("batch.submit_job").length, 4); // the lost request, sent again
+        assert.match(
+          log,
+          /INTENT GLBX\.MDP3\|mbo\|MNQ\|2026-02-06\|futures_options: .*created no job/,
+        );
+      }
+      const done = (await readJson(tracker))!;
+      assert.deepEqual(
+        Object.values(done.jobs).map((j) => j.job_id).sort(),
+        [...fake.jobs.keys()].sort(),
+      );
+      assert.ok(Object.values(done.jobs).every((j) => j.state === "downloaded"));
+    } finally {
+      await fake.close();
+      await Deno.remove(cwd, { recursive: true });
+    }
+  }
+});

@@ -334,7 +334,7 @@ export class Transport {
           ? ctrl.signal.reason
           : e;
         if (!retry5xx || !isNetworkError(reason) || attempt >= maxRetries || handedOff) {
-          if (isNetworkError(reason) && !handedOff) {
+          if (isNetworkError(reason) && !handedOff && res === undefined) {
             throw new DatabentoNetworkError(
               req.endpoint,
               hostOf(req.url),

@@ -21,7 +21,13 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createZstdDecompress } from "node:zlib";
-import { type HistoricalClient, JOB_STATES, type JobState } from "./client.ts";
+import {
+  type BatchJob,
+  type HistoricalClient,
+  JOB_STATES,
+  type JobState,
+  type SubmitJobParams,
+} from "./client.ts";
 import { addDays, sessionDates } from "./dates.ts";
 import { discoverFuturesOptions, type OptionsDiscovery } from "./discover_options.ts";
 import { DatabentoApiError, DatabentoError, isFatalApiError } from "./errors.ts";
@@ -36,6 +42,7 @@ import {
 import {
   FileTrackerStore,
   jobKey,
+  requestFingerprint,
   symbolsDigest,
   type TrackedFile,
   type TrackedJob,
@@ -304,6 +311,9 @@ export class BatchDownloader {
       ? new FileTrackerStore(options.tracker)
       : options.tracker;
     const data = await store.load();
+    data.intents ??= {};
+    // one downloader per tracker: a second daemon would submit the same jobs twice
+    if (!options.dryRun) await store.lock?.();
     const dl = new BatchDownloader(options, store, data);
     if (options.logFile) {
       await Deno.mkdir(join(options.logFile, ".."), { recursive: true });
@@ -338,6 +348,7 @@ export class BatchDownloader {
     this.#progress.close();
     this.#logFile?.close();
     this.#logFile = undefined;
+    this.store.unlock?.();
   }
 
   /** Whether this is a dry run. */
@@ -448,26 +459,68 @@ export class BatchDownloader {
       this.counts.planned++;
       return "planned";
     }
-    if (reason) this.log(`RESUBMIT ${req.key} (${reason})`);
-    let job;
-    try {
-      job = await this.client.batch.submitJob({
-        dataset: req.dataset,
-        schema: req.schema,
-        symbols: req.symbols,
-        start: req.start,
-        end: req.end,
-        stype_in: req.stype_in,
-        delivery: "download",
-        split_duration: "day",
-      }, this.#o.signal);
-    } catch (e) {
-      if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
-      const msg = (e as Error).message;
-      this.log(`ERROR submit ${req.key}: ${msg}`);
-      this.#fail(req.key, msg);
-      this.counts.failed++;
-      return "failed";
+    const params: SubmitJobParams = {
+      dataset: req.dataset,
+      schema: req.schema,
+      symbols: req.symbols,
+      start: req.start,
+      end: req.end,
+      stype_in: req.stype_in,
+      delivery: "download",
+      split_duration: "day",
+    };
+    const fingerprint = requestFingerprint(params);
+    let job: BatchJob | undefined;
+    let recovered = false;
+    const intent = this.data.intents[req.key];
+    if (intent) {
+      // a run recorded this submission and died before recording the job: was it created?
+      try {
+        job = await this.#findLostJob(intent.recorded_at, params);
+      } catch (e) {
+        if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
+        const msg =
+          `cannot tell whether the interrupted submission of an earlier run created a job ` +
+          `(${(e as Error).message}); not submitting again`;
+        this.log(`ERROR submit ${req.key}: ${msg}`);
+        this.#fail(req.key, msg);
+        this.counts.failed++;
+        return "failed";
+      }
+      if (job) {
+        recovered = true;
+        this.log(
+          `RECOVERED ${req.key} job=${job.id}: created by an earlier run that died before the reply`,
+        );
+      } else if (intent.fingerprint !== fingerprint) {
+        this.log(
+          `INTENT ${req.key}: the interrupted submission was another request and created no job like this one`,
+        );
+      } else {
+        this.log(`INTENT ${req.key}: the interrupted submission created no job; submitting`);
+      }
+    }
+    if (!job) {
+      if (reason) this.log(`RESUBMIT ${req.key} (${reason})`);
+      // recorded before the request: a kill between the request and its reply is recoverable
+      this.data.intents[req.key] = { fingerprint, request: params, recorded_at: nowIso() };
+      await this.#save();
+      try {
+        job = await this.client.batch.submitJob(params, this.#o.signal);
+      } catch (e) {
+        if (this.#o.signal?.aborted) throw e;
+        // an API error answer means no job was created; anything else (connection lost) may hide one
+        if (e instanceof DatabentoApiError && e.status < 500) {
+          delete this.data.intents[req.key];
+          await this.#save();
+        }
+        if (isFatalApiError(e)) throw e;
+        const msg = (e as Error).message;
+        this.log(`ERROR submit ${req.key}: ${msg}`);
+        this.#fail(req.key, msg);
+        this.counts.failed++;
+        return "failed";
+      }
     }
     if (!job?.id) {
       this.log(`ERROR submit ${req.key}: answer has no job id`);
@@ -495,8 +548,13 @@ export class BatchDownloader {
       previous_job_ids: ex ? [...(ex.previous_job_ids ?? []), ex.job_id] : undefined,
       cost_usd: typeof job.cost_usd === "number" ? job.cost_usd : null,
     };
+    delete this.data.intents[req.key];
     this.#dropPending(req.key);
     await this.#save();
+    if (recovered) {
+      this.counts.reused++;
+      return "reused";
+    }
     this.log(
       `SUBMIT ${req.key} job=${job.id} symbols=${req.symbols.length} delivery=download split_duration=day`,
     );
@@ -504,6 +562,28 @@ export class BatchDownloader {
     const pause = this.#o.pauseMs ?? 5000;
     if (pause > 0) await sleep(pause, this.#o.signal);
     return "submitted";
+  }
+
+  /** Job ids the tracker accounts for already (current and replaced ones). */
+  #knownJobIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const j of Object.values(this.data.jobs)) {
+      ids.add(j.job_id);
+      for (const p of j.previous_job_ids ?? []) ids.add(p);
+    }
+    return ids;
+  }
+
+  /**
+   * The job an interrupted submission (recorded at `recordedAt`) created, if any: `batch.list_jobs`
+   * since a little before, matching every request parameter, not expired, not tracked already.
+   */
+  async #findLostJob(recordedAt: string, params: SubmitJobParams): Promise<BatchJob | undefined> {
+    const since = new Date(Date.parse(recordedAt) - 15 * 60_000).toISOString();
+    return await this.client.batch.findJob(params, since, {
+      exclude: this.#knownJobIds(),
+      signal: this.#o.signal,
+    });
   }
 
   #count(action: SubmitAction, req: JobRequest, planAction: PlannedJob["action"]): SubmitAction {

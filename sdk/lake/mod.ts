@@ -8,8 +8,8 @@
  * counts) and `_SUCCESS`, written last. A partition is complete iff `_SUCCESS` exists.
  *
  * Concurrency: a {@linkcode PartitionWriter} holds the partition's lock file (`.lock_dt=<dt>` in
- * the table folder, {@linkcode PartitionLock}) from open to commit/abort. A second process writing
- * the same partition gets a {@linkcode PartitionLockedError} naming the owner (pid, host, start,
+ * the table folder, {@linkcode acquirePartitionLock}) from open to commit/abort. A second process
+ * writing the same partition gets a {@linkcode LockedError} naming the owner (pid, host, start,
  * command); a dead owner's lock and temp folders are taken over by the next writer.
  *
  * Lineage: a manifest lists its inputs (raw files with size and sha256, upstream partitions with

@@ -2,7 +2,7 @@
  * Partition locks: one writer per partition across processes. A lock is the file
  * `<table>/.lock_dt=<dt>` created with `createNew` (atomic on local file systems) holding its
  * owner as JSON (pid, hostname, process start, start time, command line). A second writer fails
- * with {@linkcode PartitionLockedError}, which names the owner; a lock whose owner died (same host,
+ * with {@linkcode LockedError}, which names the owner; a lock whose owner died (same host,
  * pid gone or reused) is taken over, so a killed run never blocks the partition for good.
  *
  * Taking over is itself guarded by `<lock>.takeover` (created with `createNew`), so two successors
@@ -26,8 +26,8 @@ export interface LockOwner {
   command: string;
 }
 
-/** A partition is being written by another live process. */
-export class PartitionLockedError extends Error {
+/** A lock (a partition, a downloader's tracker) is held by another live process. */
+export class LockedError extends Error {
   /** The lock file. */
   readonly lockPath: string;
   /** Its owner. */
@@ -35,10 +35,10 @@ export class PartitionLockedError extends Error {
   /** Creates the error for a lock and its owner. */
   constructor(what: string, lockPath: string, owner: LockOwner) {
     super(
-      `${what} is being written by another run: pid ${owner.pid} on ${owner.hostname} since ${owner.started_at} (${owner.command}); ` +
+      `${what} is in use by another run: pid ${owner.pid} on ${owner.hostname} since ${owner.started_at} (${owner.command}); ` +
         `wait for it to finish, or if that process is gone, delete ${lockPath}`,
     );
-    this.name = "PartitionLockedError";
+    this.name = "LockedError";
     this.lockPath = lockPath;
     this.owner = owner;
   }
@@ -141,8 +141,11 @@ async function createLock(path: string, owner: LockOwner): Promise<boolean> {
   return true;
 }
 
-/** A held partition lock; {@linkcode release} it when the partition is committed or aborted. */
-export class PartitionLock {
+/**
+ * A held lock file; {@linkcode LockFile.release} it when done. The file holds its
+ * {@linkcode LockOwner}; a live owner's lock is never removed by another process.
+ */
+export class LockFile {
   /** The lock file. */
   readonly path: string;
   /** This process, as recorded in the file. */
@@ -158,24 +161,21 @@ export class PartitionLock {
   }
 
   /**
-   * Takes the lock of partition `dt` in `tableFolder` (created if needed). Throws
-   * {@linkcode PartitionLockedError} when a live process holds it; takes it over from a dead one.
-   * `what` names the partition in messages.
+   * Takes the lock file `path` (its folder must exist). Throws {@linkcode LockedError} when a live
+   * process holds it; takes it over from a dead one. `what` names the locked thing in messages.
    */
-  static async acquire(tableFolder: string, dt: string, what: string): Promise<PartitionLock> {
-    await Deno.mkdir(tableFolder, { recursive: true });
-    const path = lockPath(tableFolder, dt);
+  static async acquire(path: string, what: string): Promise<LockFile> {
     const me = currentOwner();
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (await createLock(path, me)) return new PartitionLock(path, me);
+      if (await createLock(path, me)) return new LockFile(path, me);
       const owner = await readOwner(path);
       if (owner === undefined) continue; // released meanwhile: try again
-      if (!ownerIsDead(owner)) throw new PartitionLockedError(what, path, owner);
+      if (!ownerIsDead(owner)) throw new LockedError(what, path, owner);
       // dead owner: take over under the takeover guard
       const guard = `${path}.takeover`;
       if (!(await createLock(guard, me))) {
         const g = await readOwner(guard);
-        if (g && !ownerIsDead(g)) throw new PartitionLockedError(what, path, g);
+        if (g && !ownerIsDead(g)) throw new LockedError(what, path, g);
         await Deno.remove(guard).catch(() => {});
         continue;
       }
@@ -183,24 +183,60 @@ export class PartitionLock {
         const again = await readOwner(path);
         if (again && JSON.stringify(again) !== JSON.stringify(owner)) continue; // someone else won
         await Deno.remove(path).catch(() => {});
-        if (await createLock(path, me)) return new PartitionLock(path, me, owner);
+        if (await createLock(path, me)) return new LockFile(path, me, owner);
       } finally {
         await Deno.remove(guard).catch(() => {});
       }
     }
     const owner = await readOwner(path);
     throw owner
-      ? new PartitionLockedError(what, path, owner)
+      ? new LockedError(what, path, owner)
       : new Error(`${what}: could not take the lock ${path}`);
+  }
+
+  #mine(text: string | undefined): boolean {
+    if (text === undefined) return false;
+    try {
+      const o = JSON.parse(text);
+      return o.pid === this.owner.pid && o.started_at === this.owner.started_at;
+    } catch {
+      return false;
+    }
   }
 
   /** Removes the lock file if this process still owns it (idempotent). */
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    const owner = await readOwner(this.path).catch(() => undefined);
-    if (owner && owner.pid === this.owner.pid && owner.started_at === this.owner.started_at) {
-      await Deno.remove(this.path).catch(() => {});
+    const text = await Deno.readTextFile(this.path).catch(() => undefined);
+    if (this.#mine(text)) await Deno.remove(this.path).catch(() => {});
+  }
+
+  /** {@linkcode LockFile.release}, synchronously (for `close()` methods). */
+  releaseSync(): void {
+    if (this.#released) return;
+    this.#released = true;
+    let text: string | undefined;
+    try {
+      text = Deno.readTextFileSync(this.path);
+    } catch { /* gone */ }
+    if (this.#mine(text)) {
+      try {
+        Deno.removeSync(this.path);
+      } catch { /* gone */ }
     }
   }
+}
+
+/**
+ * Takes the lock of partition `dt` in `tableFolder` (`.lock_dt=<dt>`, folder created if needed).
+ * Throws {@linkcode LockedError} naming the owner when a live process writes the partition.
+ */
+export async function acquirePartitionLock(
+  tableFolder: string,
+  dt: string,
+  what: string,
+): Promise<LockFile> {
+  await Deno.mkdir(tableFolder, { recursive: true });
+  return await LockFile.acquire(lockPath(tableFolder, dt), what);
 }

@@ -44,7 +44,7 @@ Deno.test("a second process is refused with the owner's pid; the first one's tem
     const b = await writer(root, join(root, "b.ready")).output;
     assert.equal(b.code, 3, text(b.stderr));
     const msg = text(b.stderr);
-    assert.match(msg, new RegExp(`is being written by another run: pid ${a.child.pid} on `));
+    assert.match(msg, new RegExp(`is in use by another run: pid ${a.child.pid} on `));
     assert.ok(msg.includes(lockPath(tableDir(root, spec, KEY.symbol), KEY.dt)), msg);
     assert.ok((await Deno.stat(aTmp)).isDirectory, "the live temp folder is untouched");
     await Deno.writeTextFile(join(root, "a.go"), "");

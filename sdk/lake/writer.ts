@@ -40,7 +40,7 @@ import {
   tableDir,
 } from "./paths.ts";
 import { ParquetSink } from "./_sink.ts";
-import { PartitionLock } from "./partition_lock.ts";
+import { acquirePartitionLock, type LockFile } from "./partition_lock.ts";
 import type { WireColumn, WireDuckType } from "./_wire.ts";
 
 /** Options of a partition write. */
@@ -350,7 +350,7 @@ function hexId(): string {
 
 /**
  * Removes leftovers of interrupted writes of one partition (`.tmp_dt=<dt>_*`, `.old_dt=<dt>_*`).
- * Call it only while holding the partition's {@linkcode PartitionLock} (as
+ * Call it only while holding the partition's partition lock (as
  * {@linkcode PartitionWriter.open} does): without it, a concurrent writer's live folder goes too.
  */
 export async function repairPartition(tableFolder: string, dt: string): Promise<string[]> {
@@ -398,7 +398,7 @@ export class PartitionWriter {
   #copySeconds = 0;
   #state: "open" | "committed" | "aborted" = "open";
   #id: string;
-  #lock: PartitionLock | undefined;
+  #lock: LockFile | undefined;
   readonly #level: number;
   readonly #rowGroupSize: number;
 
@@ -434,7 +434,7 @@ export class PartitionWriter {
     const table = tableDir(lake.root, spec, key.symbol);
     // one writer per partition across processes: the leftovers removed below can then only be
     // those of dead runs, never the live temp folder of a concurrent one
-    const lock = await PartitionLock.acquire(table, key.dt, `partition ${dir}`);
+    const lock = await acquirePartitionLock(table, key.dt, `partition ${dir}`);
     let tmp: string;
     try {
       await repairPartition(table, key.dt);
