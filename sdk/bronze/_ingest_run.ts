@@ -24,6 +24,8 @@ export interface IngestOptions {
   overwrite: boolean;
   /** Log lines (e.g. a stale partition being rebuilt). */
   log?: (message: string) => void;
+  /** Raw provenance: the bronze partitions go to `bronze/source=<source>/`. */
+  source: string;
   /** Extra counters for the manifests. */
   extraStats?: Record<string, unknown>;
   /** Progress callback. */
@@ -243,7 +245,7 @@ export class IngestRun<K extends BatchKind> {
     this.#o = o;
     this.#spec = spec;
     this.#inputs = [...(spec.inputs ?? [])];
-    this.set = new PartitionSet(o.lake, spec.dataset, o.dt, o.stage, o.overwrite, o.log);
+    this.set = new PartitionSet(o.lake, spec.dataset, o.dt, o.source, o.stage, o.overwrite, o.log);
     const [start, end] = sessionWindow(o.dt, spec.productType);
     this.window = { sHi: hi(start), sLo: lo(start), eHi: hi(end), eLo: lo(end) };
     this.stats = {

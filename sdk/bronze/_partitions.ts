@@ -74,6 +74,7 @@ export class PartitionSet {
   readonly #dt: string;
   readonly #stage: string;
   readonly #overwrite: boolean;
+  readonly #source: string;
   readonly #log: (message: string) => void;
   readonly parts = new Map<string, BronzePartition>();
 
@@ -81,6 +82,7 @@ export class PartitionSet {
     lake: Lake,
     dataset: string,
     dt: string,
+    source: string,
     stage: string,
     overwrite: boolean,
     log: (message: string) => void = () => {},
@@ -88,9 +90,14 @@ export class PartitionSet {
     this.#lake = lake;
     this.#dataset = dataset;
     this.#dt = dt;
+    this.#source = source;
     this.#stage = stage;
     this.#overwrite = overwrite;
     this.#log = log;
+  }
+
+  #key(symbol: string): { symbol: string; dt: string; source: string } {
+    return { symbol, dt: this.#dt, source: this.#source };
   }
 
   /**
@@ -98,7 +105,7 @@ export class PartitionSet {
    * a complete partition whose raw input changed is logged and rebuilt.
    */
   async complete(symbol: string): Promise<boolean> {
-    const f = await partitionFreshness(this.#lake, this.#dataset, { symbol, dt: this.#dt });
+    const f = await partitionFreshness(this.#lake, this.#dataset, this.#key(symbol));
     if (f.state === "stale") {
       this.#log(`${this.#dataset} ${symbol} ${this.#dt}: stale, rebuilding (${describeStale(f)})`);
     }
@@ -123,7 +130,7 @@ export class PartitionSet {
     p.writer ??= await PartitionWriter.open(
       this.#lake,
       this.#dataset,
-      { symbol: p.symbol, dt: this.#dt },
+      this.#key(p.symbol),
       { stage: this.#stage },
     );
     await p.writer.append(batch);
@@ -139,7 +146,7 @@ export class PartitionSet {
     for (const p of this.parts.values()) {
       if (p.skip) {
         const spec = datasetSpec(this.#lake.config, this.#dataset);
-        const dir = partitionDir(this.#lake.root, spec, { symbol: p.symbol, dt: this.#dt });
+        const dir = partitionDir(this.#lake.root, spec, this.#key(p.symbol));
         const rows = (await readManifest(dir).catch(() => null))?.row_count ?? p.rows;
         out.push({ dataset: this.#dataset, symbol: p.symbol, dt: this.#dt, rows, skipped: true });
         continue;

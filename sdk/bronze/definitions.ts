@@ -130,12 +130,15 @@ export async function writeSmallPartition(
     stage: string;
     inputs: ManifestInput[];
     overwrite: boolean;
+    /** Raw provenance (the bronze path's `{source}`). */
+    source: string;
     stats?: Record<string, unknown>;
     log?: (message: string) => void;
   },
 ): Promise<PartitionOutcome> {
+  const key = { symbol, dt, source: opts.source };
   if (!opts.overwrite) {
-    const f = await partitionFreshness(lake, dataset, { symbol, dt }, {
+    const f = await partitionFreshness(lake, dataset, key, {
       files: opts.inputs.flatMap((i) => ("path" in i ? [i.path] : [])),
     });
     if (f.state === "fresh") return { dataset, symbol, dt, rows: 0, skipped: true };
@@ -143,7 +146,7 @@ export async function writeSmallPartition(
       opts.log?.(`${dataset} ${symbol} ${dt}: stale, rebuilding (${describeStale(f)})`);
     }
   }
-  const w = await PartitionWriter.open(lake, dataset, { symbol, dt }, { stage: opts.stage });
+  const w = await PartitionWriter.open(lake, dataset, key, { stage: opts.stage });
   try {
     for (const b of batches) await w.append(b);
   } catch (e) {

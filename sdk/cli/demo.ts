@@ -190,6 +190,7 @@ if (import.meta.main) {
         symbol,
         dates: [a.date],
         overwrite: true,
+        source: "synthetic", // the demo's days are generated: never mix them with downloads
         lakeRoot: lake,
         registry,
       });

@@ -27,7 +27,7 @@ const USAGE =
   --seed          non-negative integer; same seed, same decompressed bytes
   --scale         small (default; a whole demo in seconds) or full (a realistic day)
   --events        target records of each main file instead of a scale preset
-  --lake          lake root (default: lake); files go to <lake>/raw/source=databento/…
+  --lake          lake root (default: lake); files go to <lake>/raw/source=synthetic/…
   --compression   zstd (default, .dbn.zst) or none (.dbn)`;
 
 function fail(message: string): never {

@@ -18,7 +18,7 @@
  * @module
  */
 import { createReadStream, createWriteStream } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createZstdDecompress } from "node:zlib";
 import {
@@ -30,7 +30,8 @@ import {
 } from "./client.ts";
 import { addDays, sessionDates } from "./dates.ts";
 import { discoverFuturesOptions, type OptionsDiscovery } from "./discover_options.ts";
-import { DatabentoApiError, DatabentoError, isFatalApiError } from "./errors.ts";
+import { parseHash, sha256File } from "./download_file.ts";
+import { DatabentoApiError, DatabentoError, DownloadError, isFatalApiError } from "./errors.ts";
 import { resolveFrontMonth } from "./front_month.ts";
 import {
   equityOptionsDefinitionDir,
@@ -564,6 +565,41 @@ export class BatchDownloader {
     return "submitted";
   }
 
+  /** The tracked file at `path` (a file some job of this tracker downloaded), if any. */
+  #recordedFile(path: string): TrackedFile | undefined {
+    const want = resolve(path);
+    for (const j of Object.values(this.data.jobs)) {
+      for (const f of j.files ?? []) {
+        if (typeof f === "object" && resolve(f.path) === want) return f;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The raw file of a dataset/date/schema in `dir` if this tracker downloaded it (recorded in a
+   * job's files, same size as delivered for `.zst` files); a file put there by anything else
+   * (synthetic days, a copy) is logged and ignored, never taken for a cached download.
+   */
+  async trustedRawFile(
+    dir: string,
+    dataset: string,
+    date: string,
+    schema: string,
+  ): Promise<string | undefined> {
+    const path = await findRawFile(dir, dataset, date, schema);
+    if (!path) return undefined;
+    const rec = this.#recordedFile(path);
+    const size = (await Deno.stat(path)).size;
+    if (!rec || (path.endsWith(".zst") && rec.size !== size)) {
+      this.log(
+        `IGNORED ${path}: not a file this tracker downloaded (${this.store.location}); not using it as cached`,
+      );
+      return undefined;
+    }
+    return path;
+  }
+
   /** Job ids the tracker accounts for already (current and replaced ones). */
   #knownJobIds(): Set<string> {
     const ids = new Set<string>();
@@ -789,6 +825,18 @@ export class BatchDownloader {
         h.filename === f.filename && h.hash === f.hash && h.size === f.size
       );
       if (prev && (await exists(prev.path))) continue;
+      if ((await exists(finalPath)) && !this.#recordedFile(finalPath)) {
+        // another producer's file (a copy, an import): identical bytes are adopted, never replaced
+        const same = !decompress &&
+          (await sha256File(finalPath)).digest("hex") === parseHash(f.hash).digest;
+        if (!same) {
+          throw new DownloadError(
+            f.filename,
+            `${finalPath} exists and was not downloaded by this tracker (${this.store.location}); ` +
+              `not overwriting it: move it away and rerun`,
+          );
+        }
+      }
       const dest = join(dir, f.filename);
       const started = performance.now();
       const res = await this.client.batch.downloadFile(f, dest, {
@@ -1057,7 +1105,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
           }
           if (optionSchemas.length === 0) continue;
           const defDir = equityOptionsDefinitionDir(dl.lakeRoot, ticker);
-          const defFile = await findRawFile(defDir, "OPRA.PILLAR", date, "definition");
+          const defFile = await dl.trustedRawFile(defDir, "OPRA.PILLAR", date, "definition");
           if (defFile) {
             dl.log(`CACHED options definition: ${defFile}`);
             await submitEquityOptions(dl, ticker, date, defFile, optionSchemas);
@@ -1090,7 +1138,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
     const advance = async (): Promise<boolean> => {
       for (let i = waiting.length - 1; i >= 0; i--) {
         const w = waiting[i];
-        const defFile = await findRawFile(
+        const defFile = await dl.trustedRawFile(
           equityOptionsDefinitionDir(dl.lakeRoot, w.ticker),
           "OPRA.PILLAR",
           w.date,

@@ -8,8 +8,8 @@ import { isComplete, partitionDir, tableDir } from "./paths.ts";
 import { currentOwner, lockPath, ownerIsDead } from "./partition_lock.ts";
 
 const HELPER = new URL("../testing/partition_writer_process.ts", import.meta.url).pathname;
-const DS = "bronze.future_option_mbo.statistics";
-const KEY = { symbol: "MNQ", dt: "2026-02-06" };
+const DS = "silver.future_mbo.book_snapshot_1s";
+const KEY = { symbol: "MNQH6", dt: "2026-02-06" };
 
 function writer(root: string, ready: string, go?: string) {
   const child = new Deno.Command(Deno.execPath(), {

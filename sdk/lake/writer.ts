@@ -431,7 +431,7 @@ export class PartitionWriter {
     const spec = datasetSpec(lake.config, datasetKey);
     const dir = partitionDir(lake.root, spec, key);
     if (openPartitions.has(dir)) throw new Error(`partition ${dir} is already being written`);
-    const table = tableDir(lake.root, spec, key.symbol);
+    const table = tableDir(lake.root, spec, key.symbol, key.source);
     // one writer per partition across processes: the leftovers removed below can then only be
     // those of dead runs, never the live temp folder of a concurrent one
     const lock = await acquirePartitionLock(table, key.dt, `partition ${dir}`);

@@ -5,14 +5,15 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { checkDate, datesBetween } from "../lake/paths.ts";
+import { checkDate, checkSource, datesBetween } from "../lake/paths.ts";
 import type { RunOptions } from "./runner.ts";
 
 /** Usage text. */
 export const USAGE: string =
   `usage: deno task pipeline --product-type P --layer bronze|silver|gold|all --symbol S
          (--dt D | --dates D1,D2,... | --dates START:END | --start-date D --end-date D | --start D --end D)
-         [--workers N] [--overwrite] [--lake DIR] [--config config/datasets.yaml] [--quiet]
+         [--source databento|synthetic|lobster] [--workers N] [--overwrite] [--lake DIR]
+         [--config config/datasets.yaml] [--quiet]
 
   --product-type  future_mbo | future_option_mbo | equity_mbo | equity_option_cmbp_1
   --layer         bronze, silver, gold, or all (bronze, silver, gold in order)
@@ -21,6 +22,8 @@ export const USAGE: string =
   --dt            one session date; wins over the other date forms
   --dates         comma list (de-duplicated, sorted) or START:END (inclusive, every calendar day)
   --start-date/--end-date (or --start/--end)  inclusive range; wins over --dates
+  --source        raw provenance to read: databento, synthetic or lobster (default: the only one
+                  holding that symbol and date; several are an error listing them)
   --workers       tasks (dates) run at once in worker threads (default 1)
   --overwrite     rebuild partitions that are already complete (any layer)
   --lake          lake root (default: lake_root of config/datasets.yaml)
@@ -54,6 +57,7 @@ export function parsePipelineArgs(args: string[]): PipelineArgs {
       config: { type: "string" },
       workers: { type: "string" },
       overwrite: { type: "boolean", default: false },
+      source: { type: "string" },
       lake: { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -109,6 +113,7 @@ export function parsePipelineArgs(args: string[]): PipelineArgs {
       dates,
       workers,
       overwrite: values.overwrite,
+      source: values.source === undefined ? undefined : checkSource(values.source),
       lakeRoot: values.lake,
       configPath: values.config,
     },

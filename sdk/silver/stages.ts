@@ -11,7 +11,12 @@ import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
 import { type ManifestInput, manifestSha256, readManifest } from "../lake/manifest.ts";
 import { isComplete, partitionDir } from "../lake/paths.ts";
-import { describeStale, partitionFreshness, type UpstreamRef } from "../lake/lineage.ts";
+import {
+  describeStale,
+  partitionFreshness,
+  upstreamInput,
+  type UpstreamRef,
+} from "../lake/lineage.ts";
 import { type IntArrayType, type ReadBatch, readBatches } from "../lake/reader.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type {
@@ -147,21 +152,12 @@ interface OptionEngine<C> extends Engine<OptionSnapshotBatch, OptionFlowBatch> {
   push(cols: C, start: number, end: number): void;
 }
 
-async function lineage(
-  lake: Lake,
-  dataset: string,
-  symbol: string,
-  dt: string,
-): Promise<ManifestInput> {
-  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), { symbol, dt });
-  if (!(await isComplete(dir))) {
-    throw new Error(`input partition ${dataset} ${symbol} ${dt} is missing or incomplete (${dir})`);
-  }
-  return { dataset, symbol, dt, manifest_sha256: await manifestSha256(dir) };
+async function lineage(lake: Lake, ref: UpstreamRef): Promise<ManifestInput> {
+  return await upstreamInput(lake, ref);
 }
 
-async function rowCount(lake: Lake, dataset: string, symbol: string, dt: string): Promise<number> {
-  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), { symbol, dt });
+async function rowCount(lake: Lake, ref: UpstreamRef): Promise<number> {
+  const dir = partitionDir(lake.root, datasetSpec(lake.config, ref.dataset), ref);
   return (await readManifest(dir)).row_count;
 }
 
@@ -209,7 +205,8 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
   const bronzeKey = BRONZE[pt];
   const spotPt = SPOT_FROM[pt];
   // what this run would read now: the partitions are kept only if built from exactly these
-  const upstream: UpstreamRef[] = [{ dataset: bronzeKey, symbol, dt }];
+  const bronzeRef: UpstreamRef = { dataset: bronzeKey, symbol, dt, source: ctx.source };
+  const upstream: UpstreamRef[] = [bronzeRef];
   if (spotPt) upstream.push({ dataset: silverDatasets(spotPt)[0], symbol, dt });
   const fresh = ctx.overwrite ? [] : await Promise.all(
     [snapKey, flowKey].map((k) =>
@@ -244,10 +241,10 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
       symbols: [symbol],
     };
   }
-  const inputs = [await lineage(lake, bronzeKey, symbol, dt)];
+  const inputs = [await lineage(lake, bronzeRef)];
   if (spotPt) {
     try {
-      inputs.push(await lineage(lake, silverDatasets(spotPt)[0], symbol, dt));
+      inputs.push(await lineage(lake, { dataset: silverDatasets(spotPt)[0], symbol, dt }));
     } catch (e) {
       throw new Error(
         `${(e as Error).message}; ${pt} silver takes its spot from ${spotPt} silver: run ` +
@@ -255,7 +252,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
       );
     }
   }
-  const total = await rowCount(lake, bronzeKey, symbol, dt);
+  const total = await rowCount(lake, bronzeRef);
   const window = range ?? regularSession(dt);
   const started = performance.now();
   let readSeconds = 0;
@@ -285,7 +282,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
         await flowW.append(toFlow(eng.takeFlows()));
       };
       // the next batch is requested before this one is processed, so that DuckDB reads ahead
-      const it = readBatches(lake, bronzeKey, { symbol, dt }, {
+      const it = readBatches(lake, bronzeKey, bronzeRef, {
         columns: [...columns],
         narrow: { ...narrow },
       })[Symbol.asyncIterator]();

@@ -82,7 +82,7 @@ Deno.test("a replaced raw file makes bronze and then silver rebuild without --ov
     const bronzeDir = partitionDir(
       lake.root,
       datasetSpec(lake.config, "bronze.equity_mbo.mbo"),
-      { symbol: "QQQ", dt: DT },
+      { symbol: "QQQ", dt: DT, source: "synthetic" },
     );
     const b = await run(lakeRoot, "bronze");
     assert.deepEqual(b.skipped, ["bronze.equity_mbo.mbo:false"]);
