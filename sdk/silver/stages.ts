@@ -9,8 +9,8 @@
 import type { ColumnBatch, DictColumn } from "../lake/columns.ts";
 import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
-import { type ManifestInput, manifestSha256, readManifest } from "../lake/manifest.ts";
-import { isComplete, partitionDir } from "../lake/paths.ts";
+import { type ManifestInput, readManifest } from "../lake/manifest.ts";
+import { partitionDir } from "../lake/paths.ts";
 import {
   describeStale,
   partitionFreshness,
