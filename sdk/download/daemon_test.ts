@@ -734,3 +734,65 @@ Deno.test("two downloaders cannot share a tracker file: the second names the hol
     (await BatchDownloader.open({ client, tracker })).close();
   });
 });
+
+// ---------------------------------------------------------------- the cache holds downloads only
+
+Deno.test("a definitions file the downloader did not download is never taken for a cached one, nor overwritten", async () => {
+  await withEnv({}, async ({ fake, dir, opts, lines }) => {
+    // e.g. a synthetic or copied OPRA definitions file in the downloader's folder
+    const defDir = join(dir, RAW, "dataset=definition/venue=opra/symbol=QQQ");
+    await Deno.mkdir(defDir, { recursive: true });
+    const foreign = join(defDir, "opra-pillar-20260206.definition.dbn.zst");
+    const bytes = definitionsDbn("OPRA.PILLAR", DATE, QQQ_DEFS.slice(0, 1));
+    await Deno.writeFile(foreign, bytes);
+    const res = await runEquitiesDaemon(opts({
+      symbols: ["QQQ"],
+      includeFutures: false,
+      equitySchemas: ["mbo"],
+      optionsSchemas: ["cmbp-1"],
+      maxDownloadFailures: 1,
+    }));
+    assert.ok(
+      lines.some((l) => l.includes(`IGNORED ${foreign}: not a file this tracker downloaded`)),
+    );
+    // the definitions job was submitted (not skipped as cached) ...
+    assert.deepEqual(submits(fake).slice(0, 2), [
+      ["XNAS.ITCH", "mbo", "raw_symbol", "QQQ"],
+      ["OPRA.PILLAR", "definition", "parent", "QQQ.OPT"],
+    ]);
+    // ... and its download refused to replace the foreign file, naming it
+    assert.ok(
+      res.failures.some((f) =>
+        f.error.includes(`${foreign} exists and was not downloaded by this tracker`)
+      ),
+      JSON.stringify(res.failures),
+    );
+    assert.deepEqual(await Deno.readFile(foreign), bytes);
+  });
+});
+
+Deno.test("futures options: a definitions file not streamed by the downloader invalidates the cache and is not overwritten", async () => {
+  await withEnv({}, async ({ dir, opts, lines }) => {
+    // a complete first run streams the definitions and caches the selection
+    const first = await runFuturesDaemon(opts({ tracker: new MemoryTrackerStore() }));
+    assert.deepEqual(first.failures, []);
+    const defDir = join(dir, RAW, "dataset=definition/venue=glbx/type=futures_options/symbol=MNQ");
+    const defPath = join(defDir, "glbx-mdp3-20260206.definition.dbn.zst");
+    const cache = JSON.parse(await Deno.readTextFile(join(defDir, "resolved_2026-02-06.json")));
+    assert.equal(cache.definitions_sha256, sha(await Deno.readFile(defPath)));
+    // another producer replaces the file: the cache no longer vouches for it
+    const other = definitionsDbn("GLBX.MDP3", DATE, MNQ_DEFS.slice(0, 2));
+    await Deno.writeFile(defPath, other);
+    const res = await runFuturesDaemon(opts({ tracker: new MemoryTrackerStore() }));
+    assert.ok(
+      lines.some((l) => l.includes("definitions file not the one the downloader streamed")),
+    );
+    assert.ok(
+      res.failures.some((f) =>
+        f.error.includes(`${defPath} exists and was not streamed by the downloader`)
+      ),
+      JSON.stringify(res.failures),
+    );
+    assert.deepEqual(await Deno.readFile(defPath), other);
+  });
+});
