@@ -27,7 +27,7 @@ import { readManifest } from "./manifest.ts";
 export interface StaleInput {
   /** The raw file path, or `<dataset> <symbol> <dt>` of an upstream partition. */
   input: string;
-  /** What changed, e.g. `sha256 changed (ab12… → cd34…)`, `missing`, `rebuilt since`, `new input`. */
+  /** What changed, e.g. `sha256 changed (ab12… → cd34…)`, `rebuilt since`, `new input`, `missing`. */
   reason: string;
 }
 
@@ -41,6 +41,11 @@ export interface Freshness {
   manifest?: Manifest;
   /** The changed inputs (empty unless `stale`). */
   stale: StaleInput[];
+  /**
+   * Recorded inputs that are gone (a deleted raw file or upstream partition): the partition cannot
+   * be checked against them, nor rebuilt from them, so they do not make it stale.
+   */
+  unverifiable: StaleInput[];
 }
 
 /** An upstream partition a partition is built from now. */
@@ -63,6 +68,8 @@ export interface CurrentInputs {
   inputs?: UpstreamRef[];
 }
 
+const GONE = "missing";
+
 // sha256 of raw files already hashed by this process, keyed by path, size and mtime: a bronze
 // stage checks many partitions fed by the same file
 const hashCache = new Map<string, string>();
@@ -74,7 +81,7 @@ async function rawState(
   try {
     st = await Deno.stat(input.path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return "missing";
+    if (e instanceof Deno.errors.NotFound) return GONE;
     throw e;
   }
   if (st.size !== input.bytes) return `size changed (${input.bytes} → ${st.size} bytes)`;
@@ -103,7 +110,7 @@ async function upstreamState(
   } catch (e) {
     return `cannot be located (${(e as Error).message})`;
   }
-  if (!(await isComplete(dir))) return "missing or incomplete";
+  if (!(await isComplete(dir))) return GONE;
   const sha = await manifestSha256(dir);
   return sha === u.manifest_sha256 ? undefined : "rebuilt since (its manifest sha256 changed)";
 }
@@ -120,20 +127,23 @@ export async function partitionFreshness(
   current: CurrentInputs = {},
 ): Promise<Freshness> {
   const dir = partitionDir(lake.root, datasetSpec(lake.config, datasetKey), key);
-  if (!(await isComplete(dir))) return { state: "missing", dir, stale: [] };
+  if (!(await isComplete(dir))) return { state: "missing", dir, stale: [], unverifiable: [] };
   const manifest = await readManifest(dir);
   const stale: StaleInput[] = [];
+  const unverifiable: StaleInput[] = [];
   const recordedFiles = new Set<string>();
   const recordedUp = new Set<string>();
   for (const input of manifest.inputs ?? []) {
     if ("path" in input) {
       recordedFiles.add(resolve(input.path));
       const why = await rawState(input);
-      if (why) stale.push({ input: input.path, reason: why });
+      if (why) (why === GONE ? unverifiable : stale).push({ input: input.path, reason: why });
     } else {
       recordedUp.add(upstreamLabel(input));
       const why = await upstreamState(lake, input);
-      if (why) stale.push({ input: upstreamLabel(input), reason: why });
+      if (why) {
+        (why === GONE ? unverifiable : stale).push({ input: upstreamLabel(input), reason: why });
+      }
     }
   }
   for (const f of current.files ?? []) {
@@ -144,7 +154,7 @@ export async function partitionFreshness(
       stale.push({ input: upstreamLabel(u), reason: "new input" });
     }
   }
-  return { state: stale.length ? "stale" : "fresh", dir, manifest, stale };
+  return { state: stale.length ? "stale" : "fresh", dir, manifest, stale, unverifiable };
 }
 
 /** One line naming the changed inputs of a stale partition. */

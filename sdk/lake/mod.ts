@@ -14,8 +14,10 @@
  *
  * Lineage: a manifest lists its inputs (raw files with size and sha256, upstream partitions with
  * the sha256 of their manifest). {@linkcode partitionFreshness}`(lake, dataset, key, current?)`
- * answers `missing`, `fresh` or `stale` (with the changed inputs: `missing`, `size changed`,
- * `sha256 changed`, `rebuilt since`, `new input`), and {@linkcode upstreamInput} builds the
+ * answers `missing`, `fresh` or `stale` (with the changed inputs: `size changed`, `sha256
+ * changed`, `rebuilt since`, `new input`; inputs that are gone are listed as `unverifiable` and
+ * do not make a partition stale, since it cannot be rebuilt from them), and
+ * {@linkcode upstreamInput} builds the
  * lineage entry of an upstream partition. Stages skip a partition only when it is `fresh`, and
  * rebuild a `stale` one, logging {@linkcode describeStale}: bronze and silver do; gold and later
  * layers call the same two functions with their upstream partitions.

@@ -213,11 +213,11 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
       partitionFreshness(lake, k, { symbol, dt }, { inputs: upstream })
     ),
   );
-  const stale = fresh.filter((f) => f.state === "stale");
+  const stale = [...new Set(fresh.filter((f) => f.state === "stale").map(describeStale))];
   if (stale.length) {
-    ctx.log(
-      `silver ${pt} ${symbol} ${dt}: stale, rebuilding (${stale.map(describeStale).join("; ")})`,
-    );
+    // the inputs must be there before anything is declared stale and rebuilt
+    await lineage(lake, bronzeRef);
+    ctx.log(`silver ${pt} ${symbol} ${dt}: stale, rebuilding (${stale.join("; ")})`);
   }
   if (!ctx.overwrite && fresh.every((f) => f.state === "fresh")) {
     ctx.log(`silver ${pt} ${symbol} ${dt}: complete, skipped`);
