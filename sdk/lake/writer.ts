@@ -643,7 +643,7 @@ function emptyColumn(f: ContractField): NumericArray {
  *
  * @example
  * ```ts ignore
- * await writePartition("lake", "bronze.future_mbo.mbo", { symbol: "MNQH6", dt: "2026-02-06" },
+ * await writePartition("lake", "bronze.future_mbo.mbo", { symbol: "MNQH6", dt: "2026-02-06", source: "databento" },
  *   batches, { stage: "bronze_ingest_future_mbo", inputs });
  * ```
  */
