@@ -41,7 +41,8 @@ replay: the book after every message, in LOBSTER's orderbook format
   --levels N         levels per output row (default: as in the orderbook file)
   --date YYYY-MM-DD  trading date for event times (default: from the message file name)
 
-import: the pair as the bronze equity_mbo partition (symbol, dt) of the lake
+import: the pair as the bronze equity_mbo partition (symbol, dt) of the lake, under
+        bronze/source=lobster/ (silver: deno task pipeline ... --source lobster)
   --symbol SYM       ticker, e.g. GOOG (default: from the message file name)
   --dt YYYY-MM-DD    trading date (default: from the message file name)
   --lake DIR         lake root (default: lake_root of config/datasets.yaml)
