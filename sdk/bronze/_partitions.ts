@@ -75,6 +75,7 @@ export class PartitionSet {
   readonly #stage: string;
   readonly #overwrite: boolean;
   readonly #source: string;
+  readonly #files: string[];
   readonly #log: (message: string) => void;
   readonly parts = new Map<string, BronzePartition>();
 
@@ -86,7 +87,9 @@ export class PartitionSet {
     stage: string,
     overwrite: boolean,
     log: (message: string) => void = () => {},
+    files: string[] = [],
   ) {
+    this.#files = files;
     this.#lake = lake;
     this.#dataset = dataset;
     this.#dt = dt;
@@ -105,7 +108,9 @@ export class PartitionSet {
    * a complete partition whose raw input changed is logged and rebuilt.
    */
   async complete(symbol: string): Promise<boolean> {
-    const f = await partitionFreshness(this.#lake, this.#dataset, this.#key(symbol));
+    const f = await partitionFreshness(this.#lake, this.#dataset, this.#key(symbol), {
+      files: this.#files,
+    });
     if (f.state === "stale") {
       this.#log(`${this.#dataset} ${symbol} ${this.#dt}: stale, rebuilding (${describeStale(f)})`);
     }

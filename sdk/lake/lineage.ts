@@ -74,6 +74,25 @@ const GONE = "missing";
 // stage checks many partitions fed by the same file
 const hashCache = new Map<string, string>();
 
+async function cachedSha256(path: string, st: Deno.FileInfo): Promise<string> {
+  const key = `${path}\u0000${st.size}\u0000${st.mtime?.getTime() ?? ""}`;
+  let sha = hashCache.get(key);
+  if (sha === undefined) {
+    sha = (await fileSha256(path)).sha256;
+    hashCache.set(key, sha);
+  }
+  return sha;
+}
+
+/**
+ * The manifest input of a raw file (size and sha256; the hash is cached per path, size and mtime
+ * within the process), for a file a run depends on without reading it again.
+ */
+export async function rawFileInput(path: string): Promise<ManifestInput> {
+  const st = await Deno.stat(path);
+  return { path, bytes: st.size, sha256: await cachedSha256(path, st) };
+}
+
 async function rawState(
   input: { path: string; bytes: number; sha256: string },
 ): Promise<string | undefined> {
@@ -85,12 +104,7 @@ async function rawState(
     throw e;
   }
   if (st.size !== input.bytes) return `size changed (${input.bytes} → ${st.size} bytes)`;
-  const key = `${input.path}\u0000${st.size}\u0000${st.mtime?.getTime() ?? ""}`;
-  let sha = hashCache.get(key);
-  if (sha === undefined) {
-    sha = (await fileSha256(input.path)).sha256;
-    hashCache.set(key, sha);
-  }
+  const sha = await cachedSha256(input.path, st);
   return sha === input.sha256
     ? undefined
     : `sha256 changed (${input.sha256.slice(0, 12)}… → ${sha.slice(0, 12)}…)`;

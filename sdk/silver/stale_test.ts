@@ -113,6 +113,20 @@ Deno.test("a replaced raw file makes bronze and then silver rebuild without --ov
       sm.inputs.map((i) => ("manifest_sha256" in i ? i.manifest_sha256 : ""))[0],
       bronzeManifestSha,
     );
+
+    // the day's file is replaced under another name: the recorded one is gone (unverifiable),
+    // the new one is a new input → rebuilt from it
+    const renamed = rawPath.replace(/\.mbo\.dbn$/, ".v2.mbo.dbn");
+    await Deno.rename(rawPath, renamed);
+    const c = await run(lakeRoot, "bronze");
+    assert.deepEqual(c.skipped, ["bronze.equity_mbo.mbo:false"]);
+    assert.ok(c.logs.some((l) => l.includes(`${renamed}: new input`)), c.logs.join("\n"));
+    assert.deepEqual(
+      (await readManifest(bronzeDir)).inputs.map((i) => ("path" in i ? i.path : "")),
+      [renamed],
+    );
+    const d = await run(lakeRoot, "bronze");
+    assert.deepEqual(d.skipped, ["bronze.equity_mbo.mbo:true"]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
