@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { generateDay, type SynthScale } from "../synth/generate.ts";
+import { ForeignFileError, generateDay, type SynthScale } from "../synth/generate.ts";
 import { PRODUCT_TYPES, type ProductType } from "../synth/products.ts";
 import { tradingDays } from "../synth/calendar.ts";
 import { isDecimalInteger, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
@@ -152,6 +152,10 @@ export async function main(args: string[]): Promise<number> {
         if (e instanceof RangeError) {
           console.error(`synth: ${e.message}`);
           return 2;
+        }
+        if (e instanceof ForeignFileError) {
+          console.error(`synth: ${e.message}`);
+          return 1;
         }
         console.error(`synth: ${date} ${productType} failed: ${(e as Error).stack ?? e}`);
         return 1;

@@ -8,7 +8,7 @@ import { datasetSpec } from "../lake/datasets.ts";
 import { openLake } from "../lake/lake.ts";
 import { readManifest } from "../lake/manifest.ts";
 import { isComplete, partitionDir } from "../lake/paths.ts";
-import { generateDay } from "../synth/generate.ts";
+import { ForeignFileError, generateDay } from "../synth/generate.ts";
 import { StageRegistry } from "./registry.ts";
 import { runPipeline } from "./runner.ts";
 
@@ -120,7 +120,10 @@ Deno.test("synth refuses to replace a file it did not write", async () => {
         symbol: "QQQ",
         compression: "none",
       }),
-      /xnas-itch-20260106\.mbo\.dbn exists and was not written by the synthetic-day generator/,
+      (e: unknown) =>
+        e instanceof ForeignFileError && e.path === foreign &&
+        /xnas-itch-20260106\.mbo\.dbn exists and was not written by the synthetic-day generator/
+          .test(e.message),
     );
     assert.equal(await Deno.readTextFile(foreign), "not generated here");
     // its own files it regenerates in place

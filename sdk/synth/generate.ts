@@ -163,6 +163,21 @@ function sidecarName(dataset: string, date: string, schema: string): string {
 /** The raw source synthetic days are written to (`raw/source=synthetic/`). */
 export const SYNTH_SOURCE = "synthetic";
 
+/** A target file exists and was written by another producer: the generator does not replace it. */
+export class ForeignFileError extends Error {
+  /** The file left in place. */
+  readonly path: string;
+  /** Creates the error for `path`; `sidecar` is the day's missing sidecar. */
+  constructor(path: string, sidecar: string) {
+    super(
+      `${path} exists and was not written by the synthetic-day generator (no ${sidecar}); ` +
+        `not overwriting it: move it away or write to another --lake`,
+    );
+    this.name = "ForeignFileError";
+    this.path = path;
+  }
+}
+
 /**
  * Refuses to replace files another producer wrote: a target that exists while the day's sidecar
  * (written by the generator with every day) does not was not generated here.
@@ -173,12 +188,7 @@ async function guardForeign(paths: Record<string, string | undefined>): Promise<
   for (const [k, p] of Object.entries(paths)) {
     if (!p || k === "sidecar") continue;
     const there = await Deno.stat(p).then(() => true, () => false);
-    if (there) {
-      throw new Error(
-        `${p} exists and was not written by the synthetic-day generator (no ${paths.sidecar}); ` +
-          `not overwriting it: move it away or write to another --lake`,
-      );
-    }
+    if (there) throw new ForeignFileError(p, paths.sidecar!);
   }
 }
 

@@ -96,12 +96,14 @@
  */
 export {
   benchSynthMbo,
+  ForeignFileError,
   generateDay,
   generateDays,
   OPRA_VENUES,
   resolveEquity,
   resolveFuture,
   SCALE_RECORDS,
+  SYNTH_SOURCE,
   type SynthBenchResult,
   type SynthDayOptions,
   type SynthDayResult,
