@@ -320,6 +320,12 @@ export class BatchDownloader {
       await Deno.mkdir(join(options.logFile, ".."), { recursive: true });
       dl.#logFile = await Deno.open(options.logFile, { append: true, create: true });
     }
+    for (const [key, intent] of Object.entries(data.intents)) {
+      dl.log(
+        `INTENT ${key}: submitted at ${intent.recorded_at} by a run that died before the reply; ` +
+          `its next submission looks for the job with list_jobs first`,
+      );
+    }
     return dl;
   }
 

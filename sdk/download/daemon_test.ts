@@ -712,7 +712,11 @@ Deno.test("an intent whose request never reached the API is submitted once; othe
     assert.equal(res.failures.length, 0, JSON.stringify(res.failures));
     assert.equal(fake.calls("batch.submit_job").length, 4, "submitted once more, not recovered");
     assert.notEqual(store.data.jobs[key].job_id, old.job_id);
-    assert.ok(lines.some((l) => l.includes(`INTENT ${key}:`)));
+    assert.ok(
+      lines.some((l) =>
+        l.includes(`INTENT ${key}: the interrupted submission was another request`)
+      ),
+    );
   });
 });
 
