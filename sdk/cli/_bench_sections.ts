@@ -242,6 +242,7 @@ const silver: BenchSection = async (ctx) => {
       product: productForSymbol(products, symbol),
       equity: undefined,
       overwrite: true,
+      source: "databento", // benchBronze ingests as a download
       progress() {},
       log() {},
     })

@@ -221,6 +221,7 @@ async function demo(a: { lake: string; date: string; seed: number }): Promise<nu
         symbol,
         dates: [a.date],
         overwrite: true,
+        source: "synthetic", // the demo's days are generated: never mix them with downloads
         lakeRoot: lake,
         registry,
       });

@@ -20,6 +20,7 @@ import {
   type DaemonResult,
   DatabentoError,
   HistoricalClient,
+  isFatalApiError,
   parseSchemaList,
   parseSymbolList,
   PlainProgress,
@@ -213,17 +214,22 @@ async function main({ flags: values, positionals }: ArgsOf<typeof command>): Pro
   try {
     res = await (futures ? runFuturesDaemon : runEquitiesDaemon)(opts);
   } catch (e) {
+    progress.close();
     if (ctrl.signal.aborted) {
-      progress.close();
       console.error("interrupted: state is saved in the tracker; run the same command to resume");
       return 130;
+    }
+    if (isFatalApiError(e)) {
+      console.error(`error: ${(e as Error).message}`);
+      if (!opts.dryRun) console.error("state is saved in the tracker; rerun once this is fixed");
+      return 1;
     }
     throw e;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     logFile.close();
   }
-  if (opts.dryRun) printPlan(res);
+  if (opts.dryRun) printPlan(res, res.failures.length > 0);
   if (res.failures.length) {
     console.error(`${res.failures.length} failure(s):`);
     for (const f of res.failures) console.error(`  ${f.key}: ${f.error}`);
@@ -232,7 +238,7 @@ async function main({ flags: values, positionals }: ArgsOf<typeof command>): Pro
   return 0;
 }
 
-function printPlan(res: DaemonResult): void {
+function printPlan(res: DaemonResult, incomplete: boolean): void {
   const rows = res.plan.map((p) => [
     p.action,
     p.key,
@@ -246,8 +252,11 @@ function printPlan(res: DaemonResult): void {
   const fmt = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd();
   console.log(fmt(head));
   for (const r of rows) console.log(fmt(r));
+  const unpriced = res.plan.filter((p) => p.action === "submit" && p.cost_usd === undefined).length;
   console.log(
-    `total estimated cost: $${res.total_cost_usd.toFixed(2)} (dry run: nothing submitted)`,
+    incomplete || unpriced
+      ? `total estimated cost: unknown (${unpriced} of the jobs could not be priced; dry run: nothing submitted)`
+      : `total estimated cost: $${res.total_cost_usd.toFixed(2)} (dry run: nothing submitted)`,
   );
 }
 

@@ -66,7 +66,9 @@ export const command = defineCommandGroup({
     }),
     import: defineCommand({
       name: "deno task lobster import",
-      summary: "Writes the pair to the lake as the bronze equity_mbo partition (symbol, dt).",
+      summary:
+        "Writes the pair to the lake as the bronze equity_mbo partition (symbol, dt), under " +
+        "bronze/source=lobster/ (then: deno task pipeline ... --source lobster).",
       positionals: files,
       flags: {
         symbol: {

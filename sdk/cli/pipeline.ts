@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkDate, datesBetween } from "../lake/paths.ts";
+import { checkDate, datesBetween, RAW_SOURCES } from "../lake/paths.ts";
 import { PRODUCT_TYPES } from "../lake/product_types.ts";
 import { ProgressRenderer } from "../pipeline/progress.ts";
 import { LAYERS } from "../pipeline/registry.ts";
@@ -55,6 +55,12 @@ export const command = defineCommand({
       description: "tasks (dates) run at once in worker threads (default 1)",
     },
     overwrite: { type: "boolean", description: "rebuild partitions that are already complete" },
+    source: {
+      type: "string",
+      choices: RAW_SOURCES,
+      description: "raw provenance to read: databento, synthetic or lobster (default: the only " +
+        "one present for the symbol and date; several present is an error)",
+    },
     lake: {
       type: "string",
       value: "DIR",
@@ -107,6 +113,7 @@ export function runOptions(f: FlagsOf<typeof command>): RunOptions {
     dates,
     workers: f.workers,
     overwrite: f.overwrite,
+    source: f.source,
     lakeRoot: f.lake,
     configPath: f.config,
   };

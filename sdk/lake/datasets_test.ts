@@ -76,6 +76,7 @@ Deno.test("datasets.yaml: every dataset of the spec, with the spec's field order
     partitionDir("/L", datasetSpec(cfg, "bronze.future_mbo.mbo"), {
       symbol: "MNQH6",
       dt: "2026-02-06",
+      source: "databento",
     }),
     "/L/bronze/source=databento/product_type=future_mbo/symbol=MNQH6/table=mbo/dt=2026-02-06",
   );

@@ -26,6 +26,8 @@ export type ManifestInput =
     symbol: string;
     /** Upstream partition date. */
     dt: string;
+    /** Raw provenance of the upstream partition, for datasets kept per source. */
+    source?: string;
     /** sha256 (hex) of the upstream `_MANIFEST.json` text. */
     manifest_sha256: string;
   };

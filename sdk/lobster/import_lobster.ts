@@ -12,12 +12,12 @@ import {
   type ColumnBatch,
   datasetSpec,
   fileSha256,
-  isComplete,
   type Lake,
   type Manifest,
   type ManifestInput,
   openLake,
   partitionDir,
+  partitionFreshness,
   PartitionWriter,
   readManifest,
 } from "../lake/mod.ts";
@@ -27,6 +27,8 @@ import { runLobster } from "./_mapper.ts";
 
 /** The dataset an import writes. */
 export const LOBSTER_DATASET = "bronze.equity_mbo.mbo";
+/** The raw source of imported LOBSTER days: `bronze/source=lobster/…`, never mixed with Databento. */
+export const LOBSTER_SOURCE = "lobster";
 /** Publisher id of imported records: 2 = XNAS.ITCH (Nasdaq TotalView-ITCH, LOBSTER's source). */
 export const LOBSTER_PUBLISHER_ID = 2;
 /** Default instrument id of imported records (LOBSTER files carry none; one ticker per file). */
@@ -238,11 +240,13 @@ export async function importLobster(
   }
   const lake = typeof options.lake === "object" ? options.lake : await openLake(options.lake);
   const spec = datasetSpec(lake.config, LOBSTER_DATASET);
-  const key = { symbol, dt };
+  const key = { symbol, dt, source: LOBSTER_SOURCE };
   const dir = partitionDir(lake.root, spec, key);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(p));
   const inputs = [await input(abs(messageCsv)), await input(abs(orderbookCsv))];
-  if (!options.overwrite && (await isComplete(dir))) {
+  if (
+    !options.overwrite && (await partitionFreshness(lake, LOBSTER_DATASET, key)).state === "fresh"
+  ) {
     const manifest = await readManifest(dir);
     return {
       dataset: LOBSTER_DATASET,

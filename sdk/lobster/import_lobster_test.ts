@@ -100,7 +100,11 @@ Deno.test("a hand-made pair: snapshot, add, halts in the manifest, execution, hi
     assert.equal(r.dataset, "bronze.equity_mbo.mbo");
     assert.deepEqual([r.symbol, r.dt, r.skipped, r.rows], ["XYZ", "2012-06-21", false, 7]);
     assert.match(r.dir, /product_type=equity_mbo\/symbol=XYZ\/table=mbo\/dt=2012-06-21$/);
-    const t = await readTable(lake, LOBSTER_DATASET, { symbol: "XYZ", dt: "2012-06-21" });
+    const t = await readTable(lake, LOBSTER_DATASET, {
+      symbol: "XYZ",
+      dt: "2012-06-21",
+      source: "lobster",
+    });
     const col = (name: string) => [...t.getChild(name)!.toArray()].map(String);
     assert.deepEqual(col("action"), ["R", "A", "A", "T", "F", "C", "T"]);
     assert.deepEqual(col("side"), ["N", "A", "B", "A", "B", "B", "B"]);
@@ -176,7 +180,7 @@ Deno.test("bad input: clear errors naming file and line, exit 1, no partition le
   try {
     const dir = await Deno.makeTempDir({ dir: TMP });
     const lakeDir = `${dir}/lake`;
-    const table = `${lakeDir}/bronze/source=databento/product_type=equity_mbo/symbol=XYZ/table=mbo`;
+    const table = `${lakeDir}/bronze/source=lobster/product_type=equity_mbo/symbol=XYZ/table=mbo`;
     const part = `${table}/dt=2012-06-21`;
     const m = `${dir}/m.csv`, o = `${dir}/o.csv`;
     const good = "34200.1,1,11,100,1000000,1\n34200.2,1,12,50,1000100,-1\n";
@@ -330,7 +334,8 @@ async function checkImport(
   assert.deepEqual(man.stats.types, t);
   assert.equal(man.row_count, r.rows);
   assert.equal(
-    (await readTable(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21" })).numRows,
+    (await readTable(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21", source: "lobster" }))
+      .numRows,
     r.rows,
   );
 
@@ -353,7 +358,9 @@ async function checkImport(
       },
     },
   });
-  for await (const b of readBatches(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21" })) {
+  for await (
+    const b of readBatches(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21", source: "lobster" })
+  ) {
     const c = engineColumns(b.columns, b.length);
     for (let i = 0; i < b.length; i++) {
       if (c.flags[i] & 32) snapshotFlags++;

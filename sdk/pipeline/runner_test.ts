@@ -129,7 +129,7 @@ Deno.test("runner: later layers get the most active contract; a failing task fai
   const release = holdParquetWorkers();
   try {
     const lake = await openLake(await Deno.makeTempDir({ dir: TMP }));
-    const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ");
+    const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ", "databento");
     await Deno.mkdir(dir, { recursive: true });
     // 2026-02-06: MNQM6 is the more active contract; 2026-02-09: no raw file at all
     await Deno.writeFile(
@@ -166,7 +166,7 @@ Deno.test("runner: later layers get the most active contract; a failing task fai
     ]]);
     assert.match(
       r.tasks[1].error!,
-      /no raw future_mbo.mbo file for MNQ on 2026-02-09: expected \*20260209\*/,
+      /no raw future_mbo.mbo file for MNQ on 2026-02-09 from source databento: expected \*20260209\*/,
     );
     assert.deepStrictEqual(r.tasks[0].stages.map((s) => [s.stage, s.symbol]), [
       ["bronze_ingest_future_mbo", "MNQ"],
@@ -214,7 +214,7 @@ Deno.test("runner: later layers get the most active contract; a failing task fai
 
 Deno.test("CLI: parallel workers write every date; a failing date exits 1", async () => {
   const lake = await openLake(await Deno.makeTempDir({ dir: TMP }));
-  const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ");
+  const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ", "databento");
   await Deno.mkdir(dir, { recursive: true });
   for (const dt of ["2026-02-05", "2026-02-06"]) {
     await Deno.writeFile(
