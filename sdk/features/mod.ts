@@ -53,3 +53,4 @@ export * from "./vp_config.ts";
 export * from "./vp_engine.ts";
 export * from "./vp_signals.ts";
 export * from "./vp_lake.ts";
+export * from "./vp_episodes.ts";

@@ -96,13 +96,13 @@ export interface VpWindowInput {
 export interface VpSignalRow {
   /** Window end, ns. */
   window_end_ts_ns: bigint;
-  /** Σ asks above spot (pull − add)·w: positive = liquidity draining above. */
+  /** Σ over ask rows (pull − add)·w(k): positive = liquidity draining above the market. */
   vacuum_above: number;
-  /** Σ bids below spot (pull − add)·w. */
+  /** Σ over bid rows (pull − add)·w(k): positive = liquidity draining below. */
   vacuum_below: number;
-  /** Σ asks above spot pull_rest·w. */
+  /** Σ over ask rows pull_rest·w(k): resting (≥ 500 ms) size pulled above. */
   resting_drain_ask: number;
-  /** Σ bids below spot pull_rest·w. */
+  /** Σ over bid rows pull_rest·w(k). */
   resting_drain_bid: number;
   /** First valid row's reference price (0 before any valid window). */
   spot_ref_price_int: bigint;
@@ -534,11 +534,12 @@ export class VpEngine {
       const add = f.add_qty[i], pull = f.pull_qty[i], depth = f.depth_qty_end[i];
       const ak = k < 0 ? -k : k;
       add_(TWD, depth * wk);
+      // Vacuum and drain count every ask (bid) row, whatever the sign of k: the original kept
+      // only k > 0 (k < 0), which misses the best ask whenever the spot is at the ask (k = 0) and,
+      // on $0.50 equity buckets, the whole bucket holding the spot (docs/deviations.md VP5).
       if (f.side[i] === SIDE_ASK) {
-        if (k > 0) {
-          add_(VAC_ABOVE, (pull - add) * wk);
-          add_(DRAIN_ASK, f.pull_qty_rest[i] * wk);
-        }
+        add_(VAC_ABOVE, (pull - add) * wk);
+        add_(DRAIN_ASK, f.pull_qty_rest[i] * wk);
         if (ak <= near) add_(ADD_NEAR_A, add * wk);
         add_(FILL_A, f.fill_qty[i]);
         if (ak <= band) {
@@ -548,10 +549,8 @@ export class VpEngine {
         add_(ASK_KADD, k * add);
         add_(ASK_ADD, add);
       } else if (f.side[i] === SIDE_BID) {
-        if (k < 0) {
-          add_(VAC_BELOW, (pull - add) * wk);
-          add_(DRAIN_BID, f.pull_qty_rest[i] * wk);
-        }
+        add_(VAC_BELOW, (pull - add) * wk);
+        add_(DRAIN_BID, f.pull_qty_rest[i] * wk);
         if (ak <= near) add_(ADD_NEAR_B, add * wk);
         add_(FILL_B, f.fill_qty[i]);
         if (ak <= band) {

@@ -2,6 +2,7 @@
 // formula acceptance cases of §4.8.
 import assert from "node:assert/strict";
 import { goldSignalConfig, resolveVpConfig } from "./vp_config.ts";
+import { GoldVariants } from "./vp_engine.ts";
 import { enrichVpFlow, VP_SIGNAL_COLUMNS, VpEngine } from "./vp_engine.ts";
 import { computeVpSignals } from "./vp_signals.ts";
 import { asymmetricFlow, makeFlow, windowsOf } from "../testing/vp_inputs.ts";
@@ -15,14 +16,25 @@ const close = (got: number, want: number, what: string, tol = 5e-6) =>
 const QQQ = await resolveVpConfig("equity_mbo", "QQQ");
 const MNQ = await resolveVpConfig("future_mbo", "MNQH6");
 
+// The original's fixture has both sides at every k: asks below the spot and bids above it, a
+// crossed book that valid data never holds. The original counted only asks with k > 0 and bids
+// with k < 0 in the vacuum and drain sums; this engine counts every ask (bid) row (deviation VP5).
+// On the real half of the fixture (asks above, bids below) the original's vectors hold exactly;
+// on the whole fixture the mirrored half doubles them.
+const realHalf = (rows: ReturnType<typeof makeFlow>) =>
+  rows.filter((r) => (r.side === "A" ? r.k > 0 : r.k < 0));
+
 Deno.test("A.2: make_flow(3,10) QQQ aggregates, every window identical", () => {
+  const half = computeVpSignals(QQQ, windowsOf(realHalf(makeFlow(3, 10))));
   const t = computeVpSignals(QQQ, windowsOf(makeFlow(3, 10)));
   assert.equal(t.length, 3);
   for (let i = 0; i < 3; i++) {
-    close(t.values.vacuum_above[i], -77.160389, "vacuum_above");
-    close(t.values.vacuum_below[i], -77.160389, "vacuum_below");
-    close(t.values.resting_drain_ask[i], 46.296233, "resting_drain_ask");
-    close(t.values.resting_drain_bid[i], 46.296233, "resting_drain_bid");
+    close(half.values.vacuum_above[i], -77.160389, "vacuum_above");
+    close(half.values.vacuum_below[i], -77.160389, "vacuum_below");
+    close(half.values.resting_drain_ask[i], 46.296233, "resting_drain_ask");
+    close(half.values.resting_drain_bid[i], 46.296233, "resting_drain_bid");
+    close(t.values.vacuum_above[i], 2 * -77.160389, "vacuum_above (both halves)");
+    close(t.values.resting_drain_bid[i], 2 * 46.296233, "resting_drain_bid (both halves)");
     close(t.values.total_weighted_depth[i], 3086.415561, "total_weighted_depth");
     for (
       const c of ["flow_imbalance", "fill_imbalance", "depth_imbalance", "rest_depth_imbalance"]
@@ -38,10 +50,45 @@ Deno.test("A.2: make_flow(3,10) QQQ aggregates, every window identical", () => {
 });
 
 Deno.test("A.2: make_flow(3,10) MNQH6 aggregates", () => {
+  const half = computeVpSignals(MNQ, windowsOf(realHalf(makeFlow(3, 10))));
+  close(half.values.vacuum_above[0], -140.901035, "vacuum_above");
+  close(half.values.resting_drain_ask[0], 84.540621, "resting_drain_ask");
   const t = computeVpSignals(MNQ, windowsOf(makeFlow(3, 10)));
-  close(t.values.vacuum_above[0], -140.901035, "vacuum_above");
-  close(t.values.resting_drain_ask[0], 84.540621, "resting_drain_ask");
   close(t.values.total_weighted_depth[0], 5636.041415, "total_weighted_depth");
+});
+
+Deno.test("VP5: an ask pulled at the spot's own row (k = 0) is a vacuum above", () => {
+  // One window: 30 lots pulled from the ask at the reference price (the spot sits at the ask).
+  const rows = [
+    {
+      w: 0,
+      k: 0,
+      side: "A" as const,
+      add: 0,
+      pull: 30,
+      fill: 0,
+      depthEnd: 0,
+      depthRest: 0,
+      pullRest: 30,
+    },
+    {
+      w: 0,
+      k: -1,
+      side: "B" as const,
+      add: 0,
+      pull: 0,
+      fill: 0,
+      depthEnd: 50,
+      depthRest: 50,
+      pullRest: 0,
+    },
+  ];
+  const t = computeVpSignals(MNQ, windowsOf(rows));
+  // w(0) = 1: vacuum_above = 30, resting_drain_ask = 30;
+  // composite = 30 + 2·30 + 0.2·(50 − 0)/(50 + 0 + 1) (the original gave 0.2·50/51 = 0.196)
+  assert.equal(t.values.vacuum_above[0], 30);
+  assert.equal(t.values.resting_drain_ask[0], 30);
+  close(t.values.composite[0], 90 + 0.2 * 50 / 51, "composite");
 });
 
 Deno.test("A.2: enriched row QQQ k=-3", () => {
@@ -122,4 +169,134 @@ Deno.test("output columns: the original's 44 in order, then signal_valid", () =>
     "book_valid",
     "signal_valid",
   ]);
+});
+
+// ---------------------------------------------------------------- §4.8 formula and gold cases
+
+Deno.test("§4.8 #30: full pipeline QQQ on flow(5,10): no NaN, finite derivatives", () => {
+  const t = computeVpSignals(QQQ, windowsOf(makeFlow(5, 10)));
+  assert.equal(t.length, 5);
+  for (
+    const c of [
+      "composite",
+      "strength",
+      "confidence",
+      "d1_composite",
+      "d2_composite",
+      "d3_composite",
+    ]
+  ) {
+    for (const v of t.values[c]) assert.ok(Number.isFinite(v), c);
+  }
+});
+
+Deno.test("§4.8 #31/#33: MNQH6 on flow(5,20) and both buckets on flow(1,15) are non-empty", () => {
+  const t = computeVpSignals(MNQ, windowsOf(makeFlow(5, 20)));
+  assert.equal(t.length, 5);
+  for (const v of t.values.composite) assert.ok(!Number.isNaN(v));
+  for (const cfg of [QQQ, MNQ]) {
+    assert.equal(computeVpSignals(cfg, windowsOf(makeFlow(1, 15))).length, 1);
+  }
+});
+
+Deno.test("§4.8 #32: enrichment weight at k=1 is larger on 0.25 ticks than on $0.50 buckets", () => {
+  const w = windowsOf(makeFlow(1, 3))[0];
+  const at1 = (cfg: typeof QQQ) => {
+    const e = enrichVpFlow(cfg, w);
+    return e.proximity_weight[[...e.rel_ticks].indexOf(1)];
+  };
+  close(at1(MNQ), Math.exp(-0.1), "b=0.25"); // 0.905
+  close(at1(QQQ), Math.exp(-0.2), "b=0.50"); // 0.819
+  assert.ok(at1(MNQ) > at1(QQQ));
+});
+
+Deno.test("§4.8 #34: pre_smooth_span=601 is refused with '<= 600s'", () => {
+  assert.throws(() => goldSignalConfig({ pre_smooth_span: 601 }), /<= 600s/);
+});
+
+Deno.test("§4.8 #35/#36: 120 windows carry every gold column; 0 <= wtd_deriv_conf <= 1", () => {
+  const t = computeVpSignals(QQQ, windowsOf(makeFlow(120, 5)));
+  for (
+    const c of [
+      "composite_smooth",
+      "d1_smooth",
+      "d2_smooth",
+      "d3_smooth",
+      "wtd_slope",
+      "wtd_projection",
+      "wtd_projection_500ms",
+      "wtd_deriv_conf",
+      "z_composite_raw",
+      "z_composite_smooth",
+      "strength",
+      "strength_smooth",
+    ]
+  ) assert.equal(t.values[c].length, 120, c);
+  const a = computeVpSignals(QQQ, windowsOf(asymmetricFlow()));
+  for (const v of a.values.wtd_deriv_conf) assert.ok(v >= 0 && v <= 1);
+});
+
+/** mulberry32 + Box-Muller: a seeded normal sample (the original used numpy's seed 42). */
+function normals(n: number, seed: number, sd: number): number[] {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from(
+    { length: n },
+    () => sd * Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()),
+  );
+}
+
+Deno.test("§4.8 #37: smoothing lowers the variance of d1 (composite-only input)", () => {
+  const n = 600;
+  const noise = normals(n, 42, 20);
+  const comp = Array.from({ length: n }, (_, i) => -50 + (100 * i) / (n - 1) + noise[i]);
+  const gv = new GoldVariants();
+  const d1s = comp.map((c) => gv.push(c).d1_smooth);
+  // raw d1 = EMA_5(diff composite)
+  const d1r: number[] = [];
+  let e = NaN;
+  for (let i = 1; i < n; i++) {
+    const d = comp[i] - comp[i - 1];
+    e = Number.isNaN(e) ? d : (1 - 2 / 6) * e + (2 / 6) * d;
+    d1r.push(e);
+  }
+  const variance = (x: number[]) => {
+    const m = x.reduce((a, v) => a + v, 0) / x.length;
+    return x.reduce((a, v) => a + (v - m) ** 2, 0) / (x.length - 1);
+  };
+  assert.ok(variance(d1s.slice(80)) < variance(d1r.slice(79)));
+});
+
+Deno.test("knobs are applied: another pre_smooth_span changes composite_smooth, not composite", () => {
+  const wins = windowsOf(asymmetricFlow());
+  const a = computeVpSignals(QQQ, wins);
+  const b = computeVpSignals(QQQ, wins, goldSignalConfig({ pre_smooth_span: 3 }));
+  assert.deepEqual([...a.values.composite], [...b.values.composite]);
+  // EMA_3 (α = 0.5) of the A.3 composite: −9.91253, then (−9.91253 + 149.914261)/2
+  close(b.values.composite_smooth[1], (-9.91253 + 149.914261) / 2, "composite_smooth[1]");
+});
+
+Deno.test("§8 item 21: a window without valid rows is emitted, flagged, and does not move the state", () => {
+  const rows = asymmetricFlow().map((r) => (r.w === 2 ? { ...r, valid: false } : r));
+  const t = computeVpSignals(QQQ, windowsOf(rows));
+  assert.equal(t.length, 6);
+  assert.deepEqual([...t.signal_valid], [1, 1, 0, 1, 1, 1]);
+  assert.equal(t.values.composite[2], t.values.composite[1]); // held
+  assert.equal(t.mid_price[2], 100); // its snapshot is still joined
+  // the state skipped window 2: window 3 follows window 1 as if window 2 never was
+  const skipped = computeVpSignals(QQQ, windowsOf(rows.filter((r) => r.w !== 2)));
+  assert.equal(t.values.d1_composite[3], skipped.values.d1_composite[2]);
+});
+
+Deno.test("windows must arrive in increasing order", () => {
+  const wins = windowsOf(asymmetricFlow());
+  const e = new VpEngine(QQQ);
+  e.push(wins[1]);
+  assert.throws(() => e.push(wins[0]), /increasing order/);
 });
