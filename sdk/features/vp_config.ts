@@ -416,3 +416,19 @@ export function depthRangeTicks(bucketSizeDollars: number): number {
 export function proximityWeight(relTicks: number, tau: number): number {
   return Math.exp(-Math.abs(relTicks) / tau);
 }
+
+/** The `runtime_config` control message of the stream (serving.md §4.6): the 12 config keys and the knobs. */
+export interface VpRuntimeConfigMessage extends VpRuntimeConfig {
+  /** Always `runtime_config`. */
+  type: "runtime_config";
+  /** The gold knobs in effect. */
+  gold_signal_config: GoldSignalConfig;
+}
+
+/** Builds the `runtime_config` message for a config and its knobs. */
+export function vpRuntimeConfigMessage(
+  config: VpRuntimeConfig,
+  gold: GoldSignalConfig = DEFAULT_GOLD_SIGNAL_CONFIG,
+): VpRuntimeConfigMessage {
+  return { type: "runtime_config", ...config, gold_signal_config: { ...gold } };
+}
