@@ -54,3 +54,4 @@ export * from "./vp_engine.ts";
 export * from "./vp_signals.ts";
 export * from "./vp_lake.ts";
 export * from "./vp_episodes.ts";
+export * from "./vp_time.ts";
