@@ -113,7 +113,9 @@ export async function checkVpSilver(
       );
     }
     const dir = partitionDir(lake.root, spec, { symbol: config.symbol, dt });
-    if (!(await exists(dir))) throw new Error(`Silver table missing: ${dir}\n${run}`);
+    if (!(await exists(dir))) {
+      throw new Error(`Silver table missing: ${table}. Silver partition not found: ${dir}\n${run}`);
+    }
     if (!(await partFiles(dir)).length) throw new Error(`No parquet files in: ${dir}\n${run}`);
     if (!(await isComplete(dir))) {
       throw new Error(`Silver partition incomplete (no _SUCCESS): ${dir}\n${run}`);
@@ -252,6 +254,7 @@ export async function* vpWindows(
   lake: Lake,
   config: VpRuntimeConfig,
   dt: string,
+  options: { batchRows?: number } = {},
 ): AsyncGenerator<VpWindowInput> {
   await checkVpSilver(lake, config, dt);
   const snap = await readSnaps(lake, config, dt);
@@ -286,7 +289,7 @@ export async function* vpWindows(
   for await (
     const b of readBatches(lake, key, { symbol: config.symbol, dt }, {
       columns: [...VP_FLOW_INPUT_COLUMNS],
-      batchRows: 131_072,
+      batchRows: options.batchRows ?? 131_072,
     })
   ) {
     const f = toFlow(b.columns, key);
@@ -495,4 +498,75 @@ export async function writeVpPartition(lake: Lake, day: VpDay): Promise<Manifest
       timings: { compute: day.seconds },
     },
   );
+}
+
+/** Reads back the signals partition of one knob setting (throws when it is not complete). */
+export async function readVpSignals(
+  lake: Lake,
+  config: VpRuntimeConfig,
+  dt: string,
+  gold: GoldSignalConfig = DEFAULT_GOLD_SIGNAL_CONFIG,
+): Promise<VpSignalTable> {
+  const v = vpVariantLake(lake, config, gold);
+  const parts: Record<string, ReadColumn>[] = [];
+  let n = 0;
+  for await (
+    const b of readBatches(v, vpDatasetKey(config), { symbol: config.symbol, dt }, {
+      worker: false,
+    })
+  ) {
+    parts.push(b.columns);
+    n += b.length;
+  }
+  const cat = <T extends BigInt64Array | Float64Array | Uint8Array>(
+    C: new (n: number) => T,
+    get: (c: Record<string, ReadColumn>) => T,
+  ): T => {
+    const out = new C(n);
+    let o = 0;
+    for (const p of parts) {
+      const a = get(p);
+      out.set(a as never, o);
+      o += a.length;
+    }
+    return out;
+  };
+  const data = (c: ReadColumn) => (isNullableColumn(c) ? c.data : c) as Float64Array;
+  const valid = (c: ReadColumn, len: number) =>
+    isNullableColumn(c) ? c.valid : new Uint8Array(len).fill(1);
+  const values: Record<string, Float64Array> = {};
+  for (const c of VP_FLOAT_COLUMNS) values[c] = cat(Float64Array, (p) => data(p[c]));
+  const mid = cat(Float64Array, (p) => {
+    const d = Float64Array.from(data(p.mid_price));
+    const ok = valid(p.mid_price, d.length);
+    for (let i = 0; i < d.length; i++) if (!ok[i]) d[i] = NaN;
+    return d;
+  });
+  return {
+    length: n,
+    window_end_ts_ns: cat(BigInt64Array, (p) => p.window_end_ts_ns as BigInt64Array),
+    spot_ref_price_int: cat(BigInt64Array, (p) => p.spot_ref_price_int as BigInt64Array),
+    values,
+    mid_price: mid,
+    best_bid_price_int: cat(
+      BigInt64Array,
+      (p) => data(p.best_bid_price_int) as unknown as BigInt64Array,
+    ),
+    best_bid_valid: cat(
+      Uint8Array,
+      (p) =>
+        valid(p.best_bid_price_int, p.best_bid_price_int ? data(p.best_bid_price_int).length : 0),
+    ),
+    best_ask_price_int: cat(
+      BigInt64Array,
+      (p) => data(p.best_ask_price_int) as unknown as BigInt64Array,
+    ),
+    best_ask_valid: cat(
+      Uint8Array,
+      (p) => valid(p.best_ask_price_int, data(p.best_ask_price_int).length),
+    ),
+    book_valid: cat(Uint8Array, (p) => data(p.book_valid) as unknown as Uint8Array),
+    has_snap: cat(Uint8Array, (p) => valid(p.book_valid, data(p.book_valid).length)),
+    signal_valid: cat(Uint8Array, (p) => p.signal_valid as Uint8Array),
+  };
 }
