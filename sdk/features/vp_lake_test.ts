@@ -29,7 +29,7 @@ const MNQ = await resolveVpConfig("future_mbo", "MNQH6");
 
 Deno.test(
   "§4.8 #14/#15: silver partition folders",
-  withScratchLake(async (lake) => {
+  withScratchLake((lake) => {
     const snap = datasetSpec(lake.config, "silver.equity_mbo.book_snapshot_1s");
     assert.equal(
       partitionDir(lake.root, snap, { symbol: "QQQ", dt: DT }),
@@ -46,6 +46,7 @@ Deno.test(
         "silver/product_type=future_mbo/symbol=MNQH6/table=depth_and_flow_1s/dt=2026-02-06",
       ),
     );
+    return Promise.resolve();
   }),
 );
 
