@@ -139,7 +139,23 @@ const EMPTY_FLOW: VpFlowColumns = {
   price_int: new BigInt64Array(0),
 };
 
-type Flow = Required<VpFlowColumns> & { ts: BigInt64Array };
+type FlowColumn = BigInt64Array | Float64Array | Int32Array | Uint8Array;
+
+/** A read batch of depth & flow rows as typed arrays (plus the window end of each row). */
+interface Flow extends VpFlowColumns {
+  ts: BigInt64Array;
+  price_int: BigInt64Array;
+  side: Uint8Array;
+  spot_ref_price_int: BigInt64Array;
+  rel_ticks: Int32Array;
+  add_qty: Float64Array;
+  pull_qty: Float64Array;
+  fill_qty: Float64Array;
+  depth_qty_end: Float64Array;
+  depth_qty_rest: Float64Array;
+  pull_qty_rest: Float64Array;
+  window_valid: Uint8Array;
+}
 
 function plain(c: ReadColumn, what: string): ArrayLike<number | bigint> {
   if (isNullableColumn(c)) {
@@ -180,19 +196,15 @@ function toFlow(cols: Record<string, ReadColumn>, what: string): Flow {
 
 /** Rows [s1,e1) of a then [s2,e2) of b, as a new flow. */
 function concatFlow(a: Flow, s1: number, e1: number, b: Flow, s2: number, e2: number): Flow {
-  const out = {} as Record<string, unknown>;
+  const out: Partial<Record<keyof Flow, FlowColumn>> = {};
   for (const k of Object.keys(a) as (keyof Flow)[]) {
-    const x = a[k] as unknown as { subarray(s: number, e: number): ArrayLike<unknown> };
-    const y = b[k] as unknown as { subarray(s: number, e: number): ArrayLike<unknown> };
-    const C =
-      (a[k] as unknown as { constructor: new (n: number) => { set(v: unknown, o?: number): void } })
-        .constructor;
-    const arr = new C(e1 - s1 + e2 - s2);
-    arr.set(x.subarray(s1, e1));
-    arr.set(y.subarray(s2, e2), e1 - s1);
-    out[k] = arr;
+    const x = a[k], y = b[k];
+    const col = new (x.constructor as new (n: number) => FlowColumn)(e1 - s1 + e2 - s2);
+    col.set(x.subarray(s1, e1) as never);
+    col.set(y.subarray(s2, e2) as never, e1 - s1);
+    out[k] = col;
   }
-  return out as unknown as Flow;
+  return out as Flow;
 }
 
 interface SnapTable {
