@@ -17,8 +17,9 @@
  */
 import { openLake } from "../lake/lake.ts";
 import { readManifest } from "../lake/manifest.ts";
-import { datesBetween, isComplete } from "../lake/paths.ts";
+import { isComplete } from "../lake/paths.ts";
 import { synthPaths } from "../synth/generate.ts";
+import { tradingDays } from "../synth/calendar.ts";
 import {
   DEFAULT_GOLD_SIGNAL_CONFIG,
   GOLD_FLOAT_KNOBS,
@@ -35,28 +36,97 @@ import {
   readSynthEpisodes,
   type VpEpisodeReport,
 } from "../features/vp_episodes.ts";
-import { parseCommandLine, parseFlags, UsageError } from "./_args.ts";
+import { defineCommand, type FlagsOf, UsageError } from "./_args.ts";
 
-const flag = (k: string) => `--${k.replaceAll("_", "-")}`;
+const KNOB_HELP: Record<keyof GoldSignalConfig, string> = {
+  pre_smooth_span: "EMA span of composite_smooth, windows (1-600)",
+  d1_span: "EMA span of d1_smooth (1-600)",
+  d2_span: "EMA span of d2_smooth (1-600)",
+  d3_span: "EMA span of d3_smooth (1-600)",
+  smooth_zscore_window: "rolling window of z_composite_smooth, windows (1-600)",
+  projection_horizon_s: "horizon of wtd_projection, seconds (0-600]",
+  fast_projection_horizon_s: "horizon of wtd_projection_500ms, seconds (0-600]",
+  w_d1: "weight of d1_smooth in wtd_slope (>= 0)",
+  w_d2: "weight of d2_smooth (>= 0)",
+  w_d3: "weight of d3_smooth (>= 0; the three must not all be 0)",
+};
 
-const USAGE =
-  `usage: deno task vp compute --product-type P --symbol S --dt D [knobs] [--lake DIR] [--overwrite] [--quiet]
-       deno task vp episodes --product-type P --symbol S (--dt D | --start D --end D) [knobs]
-                             [--threshold X] [--lake DIR]
+const flagName = (k: string) => k.replaceAll("_", "-");
 
-  --product-type   ${VP_PRODUCT_TYPES.join(" | ")}
-  --symbol         ticker (QQQ) or futures contract (MNQH6)
-  --dt             session date YYYY-MM-DD (--start/--end: an inclusive range, weekends skipped)
-  knobs (defaults in brackets; spans and windows are whole seconds, 1-600):
-${
-    [...GOLD_INT_KNOBS, ...GOLD_FLOAT_KNOBS].map((k) =>
-      `    ${flag(k).padEnd(30)} [${DEFAULT_GOLD_SIGNAL_CONFIG[k]}]`
-    ).join("\n")
-  }
-  --lake           lake root (default: lake_root of config/datasets.yaml)
-  --overwrite      recompute a partition of the same knob setting that is already complete
-  --threshold      episodes: strength at or above which a window alarms (default 0.667 = |z| >= 2)
-  --quiet          no progress line`;
+const knobFlags = {
+  "pre-smooth-span": { type: "integer", description: `${KNOB_HELP.pre_smooth_span} [15]` },
+  "d1-span": { type: "integer", description: `${KNOB_HELP.d1_span} [10]` },
+  "d2-span": { type: "integer", description: `${KNOB_HELP.d2_span} [20]` },
+  "d3-span": { type: "integer", description: `${KNOB_HELP.d3_span} [40]` },
+  "smooth-zscore-window": {
+    type: "integer",
+    description: `${KNOB_HELP.smooth_zscore_window} [120]`,
+  },
+  "projection-horizon-s": { type: "number", description: `${KNOB_HELP.projection_horizon_s} [10]` },
+  "fast-projection-horizon-s": {
+    type: "number",
+    description: `${KNOB_HELP.fast_projection_horizon_s} [0.5]`,
+  },
+  "w-d1": { type: "number", description: `${KNOB_HELP.w_d1} [0.5]` },
+  "w-d2": { type: "number", description: `${KNOB_HELP.w_d2} [0.35]` },
+  "w-d3": { type: "number", description: `${KNOB_HELP.w_d3} [0.15]` },
+} as const;
+
+/** The command line of `deno task vp`. */
+export const command = defineCommand({
+  name: "deno task vp",
+  summary: "Vacuum-pressure signals. compute: reads a day's silver partitions and writes the " +
+    "signals of one knob setting to gold.<product_type>.vacuum_pressure_1s " +
+    "(…/config=<config_version>/gold=<knobs>/dt=<dt>/, config and knobs in the manifest). " +
+    "episodes: scores synthetic days against their planted vacuums and walls.",
+  positionals: [{
+    name: "action",
+    description: "compute or episodes",
+    choices: ["compute", "episodes"],
+  }],
+  flags: {
+    "product-type": {
+      type: "string",
+      required: true,
+      choices: VP_PRODUCT_TYPES,
+      value: "TYPE",
+      description: VP_PRODUCT_TYPES.join(" or "),
+    },
+    symbol: {
+      type: "string",
+      required: true,
+      value: "SYM",
+      description: "ticker (QQQ) or futures contract (MNQH6)",
+    },
+    dt: { type: "date", description: "session date" },
+    start: { type: "date", description: "episodes: first date of a range (weekends skipped)" },
+    end: { type: "date", description: "episodes: last date of the range, inclusive" },
+    ...knobFlags,
+    lake: {
+      type: "string",
+      value: "DIR",
+      description: "lake root (default: lake_root of config/datasets.yaml)",
+    },
+    overwrite: {
+      type: "boolean",
+      description: "compute: recompute a complete partition of the same knob setting",
+    },
+    threshold: {
+      type: "number",
+      description: "episodes: strength at or above which a window alarms [0.667 = |z| >= 2]",
+    },
+    quiet: { type: "boolean", description: "no progress line" },
+  },
+  examples: [
+    "deno task vp compute --product-type future_mbo --symbol MNQH6 --dt 2026-02-06",
+    "deno task vp compute --product-type equity_mbo --symbol QQQ --dt 2026-02-06 --pre-smooth-span 60",
+    "deno task vp episodes --product-type equity_mbo --symbol QQQ --start 2026-02-02 --end 2026-02-06",
+  ],
+  notes: "A missing silver partition names the pipeline command that builds it. " +
+    "Exit codes: 0 done, 1 failed (missing silver, bad data), 2 bad flags or values.",
+});
+
+type Flags = FlagsOf<typeof command>;
 
 interface Args {
   command: "compute" | "episodes";
@@ -70,77 +140,22 @@ interface Args {
   threshold: number;
 }
 
-function parse(argv: string[]): Args | undefined {
-  const knobFlags = Object.fromEntries(
-    [...GOLD_INT_KNOBS, ...GOLD_FLOAT_KNOBS].map((k) => [flag(k).slice(2), { type: "string" }]),
-  ) as Record<string, { type: "string" }>;
-  const { values, positionals } = parseFlags(argv, {
-    "product-type": { type: "string" },
-    symbol: { type: "string" },
-    dt: { type: "string" },
-    start: { type: "string" },
-    end: { type: "string" },
-    lake: { type: "string" },
-    threshold: { type: "string" },
-    overwrite: { type: "boolean", default: false },
-    quiet: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-    ...knobFlags,
-  });
-  if (values.help) return undefined;
-  const command = positionals[0];
-  if (command !== "compute" && command !== "episodes") {
-    throw new UsageError(
-      command === undefined
-        ? "a command is required (compute or episodes)"
-        : `unknown command '${command}' (expected compute or episodes)`,
-    );
-  }
-  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
-  const v = values as Record<string, string | boolean | undefined>;
-  for (const k of ["product-type", "symbol"]) {
-    if (!v[k]) throw new UsageError(`--${k} is required`);
-  }
-  const pt = v["product-type"] as string;
-  if (!(VP_PRODUCT_TYPES as readonly string[]).includes(pt)) {
-    throw new UsageError(
-      `--product-type: expected one of ${VP_PRODUCT_TYPES.join(", ")}, got '${pt}'`,
-    );
-  }
+/** The run from the parsed flags; a {@linkcode UsageError} for inconsistent values. */
+function plan(action: string, f: Flags): Args {
   let dates: string[];
-  try {
-    if (v.dt) dates = datesBetween(v.dt as string, v.dt as string);
-    else if (command === "episodes" && v.start && v.end) {
-      dates = datesBetween(v.start as string, v.end as string).filter((d) => {
-        const wd = new Date(`${d}T12:00:00Z`).getUTCDay();
-        return wd !== 0 && wd !== 6;
-      });
-    } else {
-      throw new UsageError(
-        command === "compute" ? "--dt is required" : "--dt or --start and --end are required",
-      );
-    }
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError((e as Error).message);
+  if (f.dt) dates = [f.dt];
+  else if (action === "episodes" && f.start) {
+    dates = tradingDays(f.start, f.end ?? f.start);
+    if (!dates.length) throw new UsageError("--start/--end: no weekday in the range");
+  } else {
+    throw new UsageError(
+      action === "compute" ? "--dt is required" : "--dt or --start [--end] is required",
+    );
   }
   const overrides: Partial<GoldSignalConfig> = {};
-  for (const k of GOLD_INT_KNOBS) {
-    const text = v[flag(k).slice(2)] as string | undefined;
-    if (text === undefined) continue;
-    if (!/^-?\d+$/.test(text)) {
-      throw new UsageError(`${flag(k)}: expected an integer, got '${text}'`);
-    }
-    overrides[k] = Number(text);
-  }
-  for (const k of GOLD_FLOAT_KNOBS) {
-    const text = v[flag(k).slice(2)] as string | undefined;
-    if (text === undefined) continue;
-    const x = Number(text);
-    if (text.trim() === "" || !Number.isFinite(x)) {
-      throw new UsageError(`${flag(k)}: expected a number, got '${text}'`);
-    }
-    overrides[k] = x;
+  for (const k of [...GOLD_INT_KNOBS, ...GOLD_FLOAT_KNOBS]) {
+    const v = f[flagName(k) as keyof typeof knobFlags];
+    if (v !== undefined) overrides[k] = v;
   }
   let gold: GoldSignalConfig;
   try {
@@ -148,24 +163,21 @@ function parse(argv: string[]): Args | undefined {
   } catch (e) {
     const m = (e as Error).message;
     const name = m.split(" ")[0];
-    throw new UsageError(name in DEFAULT_GOLD_SIGNAL_CONFIG ? `${flag(name)}: ${m}` : m);
+    throw new UsageError(name in DEFAULT_GOLD_SIGNAL_CONFIG ? `--${flagName(name)}: ${m}` : m);
   }
-  let threshold = 2 / 3;
-  if (v.threshold !== undefined) {
-    threshold = Number(v.threshold);
-    if (!(threshold > 0 && threshold <= 1)) {
-      throw new UsageError(`--threshold: expected a number in (0, 1], got '${v.threshold}'`);
-    }
+  const threshold = f.threshold ?? 2 / 3;
+  if (!(threshold > 0 && threshold <= 1)) {
+    throw new UsageError(`--threshold: expected a number in (0, 1], got ${threshold}`);
   }
   return {
-    command,
-    productType: pt,
-    symbol: v.symbol as string,
+    command: action as "compute" | "episodes",
+    productType: f["product-type"],
+    symbol: f.symbol,
     dates,
     gold,
-    lake: v.lake as string | undefined,
-    overwrite: v.overwrite === true,
-    quiet: v.quiet === true,
+    lake: f.lake,
+    overwrite: f.overwrite,
+    quiet: f.quiet,
     threshold,
   };
 }
@@ -254,13 +266,12 @@ async function episodes(a: Args): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  const parsed = parseCommandLine("vp", USAGE, () => parse(Deno.args));
-  if (typeof parsed === "number") Deno.exit(parsed);
-  try {
-    Deno.exit(parsed.command === "compute" ? await compute(parsed) : await episodes(parsed));
-  } catch (e) {
-    console.error(`vp: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+/** Runs `deno task vp` with `argv`; returns the exit status. */
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, async ({ flags, positionals }) => {
+    const a = plan(positionals[0], flags);
+    return a.command === "compute" ? await compute(a) : await episodes(a);
+  });
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
