@@ -28,9 +28,9 @@ import {
 } from "./vp_config.ts";
 
 /** ASCII code of side `A` (ask). */
-export const VP_SIDE_ASK = 65;
+export const SIDE_ASK = 65;
 /** ASCII code of side `B` (bid). */
-export const VP_SIDE_BID = 66;
+export const SIDE_BID = 66;
 
 /**
  * Silver `depth_and_flow_1s` columns the engine reads (serving.md §4.3), one entry per row.
@@ -537,7 +537,7 @@ export class VpEngine {
       // Vacuum and drain count every ask (bid) row, whatever the sign of k: the original kept
       // only k > 0 (k < 0), which misses the best ask whenever the spot is at the ask (k = 0) and,
       // on $0.50 equity buckets, the whole bucket holding the spot (docs/deviations.md VP5).
-      if (f.side[i] === VP_SIDE_ASK) {
+      if (f.side[i] === SIDE_ASK) {
         add_(VAC_ABOVE, (pull - add) * wk);
         add_(DRAIN_ASK, f.pull_qty_rest[i] * wk);
         if (ak <= near) add_(ADD_NEAR_A, add * wk);
@@ -548,7 +548,7 @@ export class VpEngine {
         }
         add_(ASK_KADD, k * add);
         add_(ASK_ADD, add);
-      } else if (f.side[i] === VP_SIDE_BID) {
+      } else if (f.side[i] === SIDE_BID) {
         add_(VAC_BELOW, (pull - add) * wk);
         add_(DRAIN_BID, f.pull_qty_rest[i] * wk);
         if (ak <= near) add_(ADD_NEAR_B, add * wk);
