@@ -16,6 +16,7 @@
  * | `book` | exact MBO order books per (publisher, instrument) |
  * | `silver` | 1-second book snapshots and per-price depth & flow |
  * | `lobster` | LOBSTER message/orderbook files replayed through the book engine |
+ * | `features` | per-second transforms of silver: vacuum-pressure signals (and gold surfaces) |
  *
  * @example Decode a DBN file and rebuild its books
  * ```ts ignore
@@ -31,6 +32,7 @@ export * from "./dbn/mod.ts";
 export * as book from "./book/mod.ts";
 export * as bronze from "./bronze/mod.ts";
 export * as download from "./download/mod.ts";
+export * as features from "./features/mod.ts";
 export * as lake from "./lake/mod.ts";
 export * as lobster from "./lobster/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";

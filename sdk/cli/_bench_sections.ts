@@ -9,6 +9,9 @@ import { openLake } from "../lake/lake.ts";
 import { DEFAULT_CONFIG_DIR } from "../lake/datasets.ts";
 import { loadProducts, productForSymbol } from "../lake/products.ts";
 import { fixturePath, fixturesAvailable } from "../testing/fixtures.ts";
+import { resolveVpConfig } from "../features/vp_config.ts";
+import { VpEngine, type VpWindowInput } from "../features/vp_engine.ts";
+import { checkVpSilver, computeVpDay, vpWindows, writeVpPartition } from "../features/vp_lake.ts";
 
 /** What every section gets. */
 export interface BenchContext {
@@ -263,5 +266,73 @@ const silver: BenchSection = async (ctx) => {
   ].join("\n");
 };
 
+/**
+ * Vacuum-pressure over the full-size day's silver: the batch path (Parquet read + engine) and
+ * the incremental engine alone (windows already in memory, as the stream server holds them).
+ */
+const vp: BenchSection = async (ctx) => {
+  const root = `${ctx.dir}/lake`;
+  const lake0 = await openLake(root);
+  const cfg = await resolveVpConfig("future_mbo", "MNQH6");
+  const dt = "2026-01-06";
+  const ready = await checkVpSilver(lake0, cfg, dt).then(() => true, () => false);
+  if (!ready) {
+    const day = await fullDay(ctx);
+    ctx.log("bronze + silver of the full-size day (untimed input of the vp section)");
+    await benchBronze({ file: day.path, productType: "future_mbo", lakeRoot: root });
+    const products = await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`);
+    await runSilverStage({
+      lake: lake0,
+      products,
+      productType: "future_mbo",
+      symbol: "MNQH6",
+      dt,
+      product: productForSymbol(products, "MNQH6"),
+      equity: undefined,
+      overwrite: true,
+      progress() {},
+      log() {},
+    });
+  }
+  const lake = await openLake(root);
+  const rows = (await checkVpSilver(lake, cfg, dt)).depth_and_flow_1s;
+  ctx.log("vp batch (best of 3 after a warm-up)");
+  const [rss, [tb, day]] = await withPeakRss(() => best(3, () => computeVpDay(lake, cfg, dt)));
+  const [tw] = await time(() => writeVpPartition(lake, day));
+  ctx.log("vp incremental");
+  const windows: VpWindowInput[] = [];
+  for await (const w of vpWindows(lake, cfg, dt)) windows.push(w);
+  const lat: number[] = [];
+  const [ti] = await best(3, () => {
+    const e = new VpEngine(cfg);
+    lat.length = 0;
+    for (const w of windows) {
+      const t = performance.now();
+      e.push(w);
+      lat.push(performance.now() - t);
+    }
+    return Promise.resolve(e.windows);
+  });
+  lat.sort((a, b) => a - b);
+  const p99 = lat[Math.floor(lat.length * 0.99)] * 1000;
+  const n = windows.length;
+  return [
+    "## Vacuum-pressure (future_mbo MNQH6, full-size synthetic day)",
+    "",
+    "| path | depth rows | windows | seconds | M rows/s | windows/s | peak RSS GB |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    `| batch: silver Parquet read + engine (best of 3) | ${rows.toLocaleString()} | ${day.signals.length.toLocaleString()} | ${
+      fmt(tb, 2)
+    } | ${fmt(rows / tb / 1e6, 2)} | ${Math.round(n / tb).toLocaleString()} | ${gb(rss)} |`,
+    `| incremental: engine alone, one window at a time (best of 3) | ${rows.toLocaleString()} | ${n.toLocaleString()} | ${
+      fmt(ti, 3)
+    } | ${fmt(rows / ti / 1e6, 1)} | ${Math.round(n / ti).toLocaleString()} | |`,
+    "",
+    `Writing the signals partition: ${fmt(tw, 2)} s. Incremental p99 per window: ${
+      fmt(p99, 0)
+    } µs. Targets: the day in < 5 s, incremental ≥ 20,000 windows/s.`,
+  ].join("\n");
+};
+
 /** All sections, in run order. */
-export const benchSections: Record<string, BenchSection> = { dbn, synth, bronze, book, silver };
+export const benchSections: Record<string, BenchSection> = { dbn, synth, bronze, book, silver, vp };
