@@ -579,11 +579,8 @@ export class ChainDay {
       this.clock.rebase();
     }
     while (out.n < out.flushAt) {
-      if (this.#next === Infinity) {
-        this.#done = true;
-        return true;
-      }
-      let t = Math.floor(this.#next);
+      const end = this.#next === Infinity; // after the last event: sweeps up to the expiry
+      let t = end ? (c.expirySecond + 1) * 1e9 : Math.floor(this.#next);
       if (c.arbMargin) {
         // the underlying moves between events too: every second end is checked, at its time
         const sec = Math.min(Math.floor(t * 1e-9), c.expirySecond);
@@ -592,6 +589,10 @@ export class ChainDay {
           const [f, sd] = this.#state(ts);
           this.#sweep(f, sd, ts);
         }
+      }
+      if (end) {
+        this.#done = true;
+        return true;
       }
       if (t <= this.#lastT) t = this.#lastT + 1;
       this.#lastT = t;

@@ -1098,6 +1098,11 @@ async function generateEquityOptions(
     dayStartNs: dayNs,
     pTrade: 0.04,
     budget: Math.max(100, records - opening),
+    arbMargin: OPTION_ARB_MARGIN,
+    reference: await underlyingMids(
+      equityDay(o.seed, o.date, o.symbol, targetRecords({ ...o, productType: "equity_mbo" })).gen,
+      eq.tick_size,
+    ),
   });
   const paths = synthPaths(lake, "equity_option_cmbp_1", eq.ticker, o.date, compression);
   const meta = dayMetadata("OPRA.PILLAR", "cmbp-1", o.date, syms);

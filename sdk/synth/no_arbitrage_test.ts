@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type InstrumentDefMsg, openDbn } from "../dbn/mod.ts";
 import { OrderBooks } from "../book/mod.ts";
+import { regularSession } from "../silver/session.ts";
 import { generateDay, type SynthDayResult } from "./generate.ts";
 
 const WEEK =
@@ -30,8 +31,7 @@ const mainFile = (r: SynthDayResult) => r.files[0].path;
 /** Per second end (ns since the epoch / 1e9): the single underlying book's best bid and ask. */
 async function underlyingTops(path: string): Promise<Map<number, [number, number]>> {
   const tops = new Map<number, [number, number]>();
-  let books: OrderBooks;
-  books = new OrderBooks({
+  const books: OrderBooks = new OrderBooks({
     clock: "ts_event",
     observer: {
       boundary(endNs) {
@@ -59,8 +59,7 @@ interface Quote {
 /** Per second end: the two-sided top of every option book (MBO file). */
 async function mboOptionTops(path: string): Promise<Map<number, Quote[]>> {
   const out = new Map<number, Quote[]>();
-  let books: OrderBooks;
-  books = new OrderBooks({
+  const books: OrderBooks = new OrderBooks({
     clock: "ts_event",
     observer: {
       boundary(endNs) {
@@ -127,6 +126,11 @@ async function definitions(path: string): Promise<Defs> {
     if (d.instrument_class !== "C" && d.instrument_class !== "P") continue;
     byId.set(d.instrument_id, { strike: Number(d.strike_price), call: d.instrument_class === "C" });
     expirySec = Math.min(expirySec, Number(d.expiration / 1_000_000_000n));
+  }
+  // OPRA definitions carry the expiry date (00:00 UTC): the options expire at its session's close
+  if (expirySec % 86_400 === 0) {
+    const day = new Date(expirySec * 1000).toISOString().slice(0, 10);
+    expirySec = Number(regularSession(day).endNs / 1_000_000_000n);
   }
   return { byId, expirySec };
 }
