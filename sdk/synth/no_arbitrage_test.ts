@@ -15,6 +15,8 @@ const WEEK =
     .split(",");
 const SEED = Number(Deno.env.get("SYNTH_TEST_SEED") ?? 3);
 const UNDEF = 0x7fffffffffffffffn;
+// seconds checked: every STRIDE-th (SYNTH_NOARB_STRIDE=1 checks every second; 7 keeps the suite fast)
+const STRIDE = Number(Deno.env.get("SYNTH_NOARB_STRIDE") ?? 7);
 
 const tmp = await Deno.makeTempDir({ prefix: "synth_noarb_test_" });
 globalThis.addEventListener("unload", () => {
@@ -180,6 +182,7 @@ function check(
   };
   const note = (s: string) => t.worst.length < 5 && t.worst.push(s);
   for (const [sec, qs] of quotes) {
+    if (sec % STRIDE !== 0) continue;
     const u = tops.get(sec);
     // no reference: the underlying is one-sided, or crossed (the pre-open before the reopen)
     if (!u || u[0] >= u[1] || sec > expirySec) continue;
@@ -246,8 +249,8 @@ function check(
 
 function assertClean(what: string, t: Tally, bidTol: number): void {
   const msg = `${what}: ${JSON.stringify({ ...t, worst: undefined })}; e.g. ${t.worst.join("; ")}`;
-  assert.ok(t.quotes > 10_000, msg);
-  assert.ok(t.pairs > 1_000, msg);
+  assert.ok(t.quotes > 10_000 / STRIDE, msg);
+  assert.ok(t.pairs > 1_000 / STRIDE, msg);
   assert.equal(t.crossed, 0, msg);
   assert.equal(t.askBelowIntrinsic, 0, msg);
   assert.equal(t.vertical, 0, msg);
@@ -255,7 +258,7 @@ function assertClean(what: string, t: Tally, bidTol: number): void {
   assert.equal(t.bidBelowIntrinsic, 0, `${msg} (tolerance ${bidTol} ticks)`);
 }
 
-Deno.test("futures options (MNQ 0DTE): no-arbitrage bounds at every second of a generated week", async () => {
+Deno.test("futures options (MNQ 0DTE): no-arbitrage bounds over a generated week", async () => {
   for (const date of WEEK) {
     const fut = await gen("future_mbo", date, "MNQ");
     const opt = await gen("future_option_mbo", date, "MNQ");
@@ -271,7 +274,7 @@ Deno.test("futures options (MNQ 0DTE): no-arbitrage bounds at every second of a 
   }
 });
 
-Deno.test("equity options (QQQ, OPRA CMBP-1): no-arbitrage bounds at every second of a generated week", async () => {
+Deno.test("equity options (QQQ, OPRA CMBP-1): no-arbitrage bounds over a generated week", async () => {
   for (const date of WEEK) {
     const eq = await gen("equity_mbo", date, "QQQ");
     const opt = await gen("equity_option_cmbp_1", date, "QQQ");
