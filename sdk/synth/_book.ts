@@ -737,10 +737,19 @@ export class Book {
   /**
    * Keeps the top of book around value `x` (ticks): cancels, as one event, every untagged bid
    * above `max(x - margin, 1)` and ask below `x + margin`, then quotes each side it cleared again at
-   * `halfSpread` (at least `margin`) from `x`, one event each. Afterwards `bestBid <= x - margin`
+   * the largest of `halfSpread`, `margin` and `distance` (`askDistance` for an ask) from `x`, one event each. Afterwards `bestBid <= x - margin`
    * and `bestAsk >= x + margin` (a bid that would not be positive is not placed).
    */
-  enforce(out: MboOut, rng: Rng, p: FlowParams, x: number, t: number, margin: number): void {
+  enforce(
+    out: MboOut,
+    rng: Rng,
+    p: FlowParams,
+    x: number,
+    t: number,
+    margin: number,
+    distance = margin,
+    askDistance = distance,
+  ): void {
     let n = 0, bids = 0, asks = 0;
     const bidMax = x - margin > 1 ? x - margin : 1; // a one-tick bid is always allowed
     for (let i = this.nLive - 1; i >= 0; i--) {
@@ -759,7 +768,8 @@ export class Book {
       }
     }
     if (n > 0) out.last();
-    const h = this.halfSpread > margin ? this.halfSpread : margin;
+    let h = this.halfSpread > margin ? this.halfSpread : margin;
+    if (distance > h) h = distance;
     if (bids > 0) {
       const tick = Math.floor(x - h);
       if (tick >= 1 && tick < this.bestAsk && this.canPlace(tick)) {
@@ -767,7 +777,7 @@ export class Book {
       }
     }
     if (asks > 0) {
-      let tick = Math.ceil(x + h);
+      let tick = Math.ceil(x + (askDistance > h ? askDistance : h));
       if (tick <= this.bestBid) tick = this.bestBid + 1;
       if (this.canPlace(tick)) {
         this.addEvent(out, rng, p, t + 2, 1, tick, this.#drawSize(rng, p), 0);

@@ -5,7 +5,7 @@
 import { allocCmbp1Columns, type Cmbp1Columns, words } from "../dbn/mod.ts";
 import type { LatentDay } from "./_latent.ts";
 import type { Rng } from "./_rng.ts";
-import { bidDepthTicks, EventClock, referenceAt } from "./_mbo_day.ts";
+import { EventClock, referenceAt } from "./_mbo_day.ts";
 
 const TWO32 = 4294967296;
 const UNDEF_LO = 0xffffffff, UNDEF_HI = 0x7fffffff;
@@ -56,8 +56,7 @@ export interface CmbpDayConfig {
   reference?: Float64Array;
   /**
    * No-arbitrage margin in option ticks (0: not enforced): every venue's bid stays at least this
-   * far below the option's value (a one-tick bid is always allowed) and its ask this far above;
-   * the consolidated bid stays within `bidDepthTicks` of the value.
+   * far below the option's value (a one-tick bid is always allowed) and its ask this far above.
    */
   arbMargin?: number;
 }
@@ -224,14 +223,10 @@ export class CmbpDay {
   /** A fresh quote for member `mi` at value `x` (ticks), written into the `#n*` scratch of venue `v`. */
   #fresh(v: number, x: number, rng: Rng): void {
     const mg = this.cfg.arbMargin ?? 0;
-    let h = Math.max(1, 0.012 * x) * this.#vspread[v];
+    let h = Math.max(1, 0.012 * x) * this.#vspread[v] * this.#widen;
     if (h < mg) h = mg;
     let b = Math.floor(x - h - rng.geometric(0.6));
     let a = Math.ceil(x + h + rng.geometric(0.6));
-    if (mg > 0) {
-      const floor = Math.ceil(x - bidDepthTicks(x)); // <= x - mg, as bidDepthTicks >= 2 >= mg + 1
-      if (b < floor) b = floor;
-    }
     if (b < 1) b = 1;
     if (a <= b) a = b + 1;
     this.#nb[v] = b;
@@ -311,22 +306,11 @@ export class CmbpDay {
     const bidMax = x - mg > 1 ? x - mg : 1;
     for (let v = 0; v < V; v++) {
       if (this.#qb[base + v] > bidMax || this.#qa[base + v] < x + mg) {
+        this.#widen = 2; // a requote forced by the underlying leaves room for its next move
         this.#requote(mi, v, x, t, rng);
+        this.#widen = 1;
         this.arbRequotes++;
       }
-    }
-    const w = bidDepthTicks(x);
-    if (x - w < 1) return;
-    let best = -1, bv = 0;
-    for (let v = 0; v < V; v++) {
-      if (this.#qb[base + v] > best) {
-        best = this.#qb[base + v];
-        bv = v;
-      }
-    }
-    if (best < x - w) {
-      this.#requote(mi, bv, x, t, rng);
-      this.arbRequotes++;
     }
   }
 
@@ -498,6 +482,7 @@ export class CmbpDay {
   #resume: { mi: number; v: number; t: number } | undefined;
   #sweptSec = -1;
   #sweepMi = 0;
+  #widen = 1;
   /** Venue quotes redone to keep the no-arbitrage bounds. */
   arbRequotes = 0;
 

@@ -463,29 +463,20 @@ export class ChainDay {
 
   /**
    * Member `i`'s top of book must bracket its value `x` with the margin, else it is requoted
-   * (see `Book.enforce`); its best bid must be within `bidDepthTicks(x)` of the value, else a
-   * bid is added near it.
+   * (see `Book.enforce`): the new quotes sit mid-way in [x - bidDepthTicks(x), x - margin] and
+   * twice as far above, so that they last while the underlying moves.
    */
   #keepBounds(i: number, f: number, sd: number, t: number): void {
     const c = this.cfg, m = c.members[i], b = m.book, mg = c.arbMargin!;
     const x = this.theo(m, f, sd);
     const bidMax = x - mg > 1 ? x - mg : 1; // a one-tick bid is always allowed
+    const cushion = 0.5 * (bidDepthTicks(x) + mg);
     if (
       (b.bestBid !== NO_BID && b.bestBid > bidMax) || (b.bestAsk !== NO_ASK && b.bestAsk < x + mg)
     ) {
       const at = this.#lastT + 1 > t ? this.#lastT + 1 : t;
-      b.enforce(this.out, c.rng, m.flow, x, at, mg);
+      b.enforce(this.out, c.rng, m.flow, x, at, mg, cushion, 2 * cushion);
       this.#lastT = at + 2;
-      this.arbRequotes++;
-    }
-    // the best bid stays within `w` ticks of value (a bid below intrinsic is no arbitrage, but
-    // a market maker's bid on an in-the-money option follows its value)
-    const w = bidDepthTicks(x);
-    if (x - w >= 1 && (b.bestBid === NO_BID || b.bestBid < x - w)) {
-      const h = b.halfSpread > mg ? b.halfSpread : mg;
-      const at = this.#lastT + 1 > t ? this.#lastT + 1 : t;
-      b.quoteAt(this.out, c.rng, m.flow, at, 0, Math.floor(x - h));
-      this.#lastT = at;
       this.arbRequotes++;
     }
   }
@@ -631,11 +622,11 @@ export class ChainDay {
 }
 
 /**
- * How far (option ticks) below its value `x` an option's best bid may sit: 2 ticks plus 1 % of
- * the value; the no-arbitrage test allows a bid this far below intrinsic.
+ * How far (option ticks) below its value `x` a requoted option bid may sit: 2 ticks plus 2 % of
+ * the value (requotes go half-way).
  */
 export function bidDepthTicks(x: number): number {
-  return 2 + 0.01 * x;
+  return 2 + 0.02 * x;
 }
 
 /**
