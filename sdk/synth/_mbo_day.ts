@@ -437,7 +437,7 @@ export interface ChainDayConfig {
   reference?: Float64Array;
   /**
    * No-arbitrage margin in option ticks: every member's best bid stays at least this far below,
-   * and its best ask this far above, its value on the latent underlying (0: not enforced).
+   * and its best ask this far above, its value on `reference` (0: not enforced).
    */
   arbMargin?: number;
 }
@@ -464,7 +464,8 @@ export class ChainDay {
   /**
    * Member `i`'s top of book must bracket its value `x` with the margin, else it is requoted
    * (see `Book.enforce`): the new quotes sit mid-way in [x - bidDepthTicks(x), x - margin] and
-   * twice as far above, so that they last while the underlying moves.
+   * twice as far above, so that they last while the underlying moves. An empty side is quoted
+   * there too.
    */
   #keepBounds(i: number, f: number, sd: number, t: number): void {
     const c = this.cfg, m = c.members[i], b = m.book, mg = c.arbMargin!;
@@ -478,6 +479,17 @@ export class ChainDay {
       b.enforce(this.out, c.rng, m.flow, x, at, mg, cushion, 2 * cushion);
       this.#lastT = at + 2;
       this.arbRequotes++;
+    }
+    // a market maker keeps both sides quoted
+    if (b.bestAsk === NO_ASK) {
+      const at = this.#lastT + 1 > t ? this.#lastT + 1 : t;
+      b.quoteAt(this.out, c.rng, m.flow, at, 1, Math.ceil(x + 2 * cushion));
+      this.#lastT = at;
+    }
+    if (b.bestBid === NO_BID && x - cushion >= 1) {
+      const at = this.#lastT + 1 > t ? this.#lastT + 1 : t;
+      b.quoteAt(this.out, c.rng, m.flow, at, 0, Math.floor(x - cushion));
+      this.#lastT = at;
     }
   }
 
