@@ -77,6 +77,28 @@ Deno.test("readers parse exact times, gzip, and report bad lines with file and l
   assert.deepEqual(books.book(9)!.levels("B"), [{ price: 585330000000, size: 10, count: 1 }]);
   assert.equal(books.book(9)!.volume.total, 8);
 
+  // real LOBSTER files carry float artefacts (12+ decimals): rounded to the ns on the digits
+  const times = async (text: string) => {
+    const out: number[] = [];
+    for await (const b of readLobsterMessages(enc.encode(text))) {
+      out.push(...b.time_ns.subarray(0, b.length));
+    }
+    return out;
+  };
+  assert.deepEqual(
+    await times(
+      [
+        "43002.632812672004", // → .632812672 (LOBSTER sample artefact)
+        "43002.6328126725", // tie → even: .632812672
+        "43002.6328126735", // tie → even: .632812674
+        "43002.63281267250001", // above the tie: .632812673
+        "34200.9999999999", // carries into the second
+        "34200.000000000499999",
+      ].map((t) => `${t},1,1,1,1,1`).join("\n"),
+    ),
+    [43002632812672, 43002632812672, 43002632812674, 43002632812673, 34201000000000, 34200e9],
+  );
+
   const bad = async (text: string, name: string) => {
     for await (const _ of readLobsterMessages(enc.encode(text), { name })) { /* drain */ }
   };

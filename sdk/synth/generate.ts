@@ -15,7 +15,7 @@ import {
 import { DbnWriter, type InstrumentDefMsg, type StatMsg } from "../dbn/mod.ts";
 import { dayStartNs, easternToUtcSecond, parseDay, tradingDays, weekdayOf } from "./calendar.ts";
 import { intensityProfile } from "./intensity.ts";
-import { Book, deriveFlow, type FlowParams, type FlowSettings } from "./_book.ts";
+import { Book, deriveFlow, type FlowParams, type FlowSettings, NO_ASK, NO_BID } from "./_book.ts";
 import { CmbpDay, type OpraMember } from "./_cmbp_day.ts";
 import {
   type EpisodeScale,
@@ -368,6 +368,37 @@ export const EQUITY_FLOW: Readonly<FlowSettings> = {
   pCrossPassive: 0.6,
   staleBoost: 0.15,
 };
+
+/**
+ * No-arbitrage margin of option quotes, in option ticks: every option's best bid stays this far
+ * below and its best ask this far above its value on the underlying book's mid (a one-tick bid
+ * is always allowed). Any margin >= 0 keeps ask >= intrinsic at the underlying's executable
+ * price, strike monotonicity and put-call parity within the spreads; one tick keeps quotes off
+ * the value itself.
+ */
+const OPTION_ARB_MARGIN = 1;
+
+/**
+ * The mid (points) of an underlying day's book at every second end (index = second from day
+ * start, 0..86,400), from a run of its generator that writes nothing: options are valued on what
+ * the underlying's file shows. Seconds with a one-sided or crossed book (pre-open) carry the last
+ * two-sided mid forward; before the first, NaN (the latent price is used).
+ */
+async function underlyingMids(gen: SingleBookDay, tick: number): Promise<Float64Array> {
+  const mids = new Float64Array(86_401).fill(NaN);
+  let last = NaN;
+  gen.onSecond = (sec, bid, ask) => {
+    if (bid !== NO_BID && ask !== NO_ASK && bid < ask) last = (bid + ask) * 0.5 * tick;
+    mids[sec] = last;
+  };
+  const discard: MboSink = { writeMbo: () => Promise.resolve() };
+  for (;;) {
+    const done = gen.run();
+    await gen.out.flush(discard);
+    if (done) break;
+  }
+  return mids;
+}
 
 /** Options-on-futures order flow (per option; spreads scale with the premium). */
 export const OPTION_FLOW: Readonly<FlowSettings> = {
@@ -773,6 +804,11 @@ async function generateFutureOptions(
     liveId: [ID_HI - 1, 0xffffffff - 1_500 - rng.int(500)],
     strikeStep: step,
     budget: Math.max(100, records - snapshotRecords),
+    arbMargin: OPTION_ARB_MARGIN,
+    reference: await underlyingMids(
+      futureDay(o.seed, o.date, o.symbol, targetRecords({ ...o, productType: "future_mbo" })).gen,
+      root.tick_size,
+    ),
   }, out);
   const paths = synthPaths(lake, "future_option_mbo", root.root, o.date, compression);
   await guardForeign(paths);
@@ -1098,6 +1134,11 @@ async function generateEquityOptions(
     dayStartNs: dayNs,
     pTrade: 0.04,
     budget: Math.max(100, records - opening),
+    arbMargin: OPTION_ARB_MARGIN,
+    reference: await underlyingMids(
+      equityDay(o.seed, o.date, o.symbol, targetRecords({ ...o, productType: "equity_mbo" })).gen,
+      eq.tick_size,
+    ),
   });
   const paths = synthPaths(lake, "equity_option_cmbp_1", eq.ticker, o.date, compression);
   await guardForeign(paths);
