@@ -296,7 +296,6 @@ export class ForecastEngine {
   readonly options: Readonly<Required<Omit<EngineOptions, "neighbourhood">>> & {
     neighbourhood: Neighbourhood;
   };
-  readonly #builder: WindowFieldBuilder;
   readonly #scratch: FieldScratch;
   readonly #out: WindowForecast;
   #prevEnd: bigint | null = null;
@@ -317,34 +316,27 @@ export class ForecastEngine {
       windowNs: options.windowNs ?? WINDOW_NS,
       neighbourhood: options.neighbourhood ?? "j+delta",
     };
-    this.#builder = new WindowFieldBuilder(lattice.gridMax);
     this.#scratch = new FieldScratch(lattice.gridMax);
     this.#out = new WindowForecast(this.options.horizon);
   }
 
   /**
-   * Forecast of one window from its surface rows `lo..hi−1` of `surface` (default: all rows) and
-   * the root's option rows `optLo..optHi−1` of `options` (none when absent). The returned object
-   * is reused by the next call.
+   * Forecast of one window given as its own small tables: all rows of `surface` belong to one
+   * window; `options` are that window's option rows (none when absent). The returned object is
+   * reused by the next call.
    */
-  push(
-    surface: SurfaceColumns,
-    options?: OptionColumns | null,
-    range?: { lo: number; hi: number; optLo?: number; optHi?: number; sides?: Uint8Array },
-  ): WindowForecast {
-    const lo = range?.lo ?? 0, hi = range?.hi ?? surface.rel_ticks.length;
-    if (hi <= lo) throw new RangeError("a window needs at least one surface row");
-    const sides = range?.sides ?? sideCodes(surface.side, surface.rel_ticks.length);
-    const end = surface.window_end_ts_ns[lo];
-    const b = this.#builder;
-    b.reset();
-    b.addSurface(surface, sides, lo, hi);
-    if (options) {
-      b.addOptions(options, range?.optLo ?? 0, range?.optHi ?? options.rel_ticks.length);
+  push(surface: SurfaceColumns, options?: OptionColumns | null): WindowForecast {
+    const n = surface.rel_ticks.length;
+    if (n === 0) throw new RangeError("a window needs at least one surface row");
+    const end = surface.window_end_ts_ns[0];
+    if (surface.window_end_ts_ns[n - 1] !== end) {
+      throw new RangeError("push() takes the rows of one window; use WindowAssembler for tables");
     }
-    const { fields, hasOptions } = b.finish();
-    const spot = Number(surface.spot_ref_price_int[lo]) / this.lattice.unitInt;
-    return this.pushFields(end, spot, hasOptions ? fields : { ...fields, omegaOpt: null });
+    let out: WindowForecast | null = null;
+    const asm = new WindowAssembler(this, (_e, w) => out = w, options ?? null);
+    asm.add(surface);
+    asm.flush();
+    return out!;
   }
 
   /** Forecast of one window from fields already on the lattice (spot in lattice units). */
@@ -370,6 +362,86 @@ export class ForecastEngine {
   /** Forgets the previous window (next window starts with v0 = 0), e.g. at a new day. */
   resetVelocity(): void {
     this.#prevEnd = null;
+  }
+}
+
+/**
+ * Groups surface rows into windows as they arrive (rows of a window may span batches; windows
+ * must ascend), adds the root's option rows of each window, and forecasts each complete window
+ * with the engine. Shared by {@linkcode forecastBatch}, {@linkcode ForecastEngine.push} and the
+ * lake scans of the fit and evaluation.
+ */
+export class WindowAssembler {
+  readonly #engine: ForecastEngine;
+  readonly #builder: WindowFieldBuilder;
+  readonly #emit: (windowEndNs: bigint, w: WindowForecast) => void;
+  #options: OptionColumns | null;
+  #o = 0;
+  #end: bigint | null = null;
+  #spot = 0n;
+  #rows = 0;
+
+  /** An assembler feeding `engine`; `emit` gets each window's forecast (a reused object). */
+  constructor(
+    engine: ForecastEngine,
+    emit: (windowEndNs: bigint, w: WindowForecast) => void,
+    options: OptionColumns | null = null,
+  ) {
+    this.#engine = engine;
+    this.#builder = new WindowFieldBuilder(engine.lattice.gridMax);
+    this.#emit = emit;
+    this.#options = options;
+  }
+
+  /** Adds a batch of surface rows (in window order). */
+  add(surface: SurfaceColumns, sides?: Uint8Array): void {
+    const n = surface.rel_ticks.length, ends = surface.window_end_ts_ns;
+    const sd = sides ?? sideCodes(surface.side, n);
+    for (let lo = 0; lo < n;) {
+      const end = ends[lo];
+      let hi = lo + 1;
+      while (hi < n && ends[hi] === end) hi++;
+      if (end !== this.#end) {
+        if (this.#end !== null && end < this.#end) {
+          throw new RangeError(
+            `surface rows are not ordered by window_end_ts_ns (${end} after ${this.#end})`,
+          );
+        }
+        this.flush();
+        this.#start(end, surface.spot_ref_price_int[lo]);
+      }
+      this.#builder.addSurface(surface, sd, lo, hi);
+      this.#rows += hi - lo;
+      lo = hi;
+    }
+  }
+
+  #start(end: bigint, spot: bigint): void {
+    this.#end = end;
+    this.#spot = spot;
+    this.#builder.reset();
+    const o = this.#options;
+    if (!o) return;
+    const oe = o.window_end_ts_ns, on = oe.length;
+    while (this.#o < on && oe[this.#o] < end) this.#o++;
+    let hi = this.#o;
+    while (hi < on && oe[hi] === end) hi++;
+    if (hi > this.#o) this.#builder.addOptions(o, this.#o, hi);
+    this.#o = hi;
+  }
+
+  /** Forecasts the window in progress, if any. */
+  flush(): void {
+    if (this.#end === null || this.#rows === 0) return;
+    const { fields, hasOptions } = this.#builder.finish();
+    const spot = Number(this.#spot) / this.#engine.lattice.unitInt;
+    const w = this.#engine.pushFields(
+      this.#end,
+      spot,
+      hasOptions ? fields : { ...fields, omegaOpt: null },
+    );
+    this.#rows = 0;
+    this.#emit(this.#end, w);
   }
 }
 
@@ -413,12 +485,10 @@ export function forecastBatch(
   optionRows?: OptionColumns | null,
 ): ForecastRows {
   const engine = new ForecastEngine(lattice, options);
-  const sides = sideCodes(surface.side, surface.rel_ticks.length);
   const sink = new ForecastRowSink(1024);
-  forEachWindow(surface, optionRows, (lo, hi, optLo, optHi) => {
-    const w = engine.push(surface, optionRows, { lo, hi, optLo, optHi, sides });
-    sink.push(surface.window_end_ts_ns[lo], w);
-  });
+  const asm = new WindowAssembler(engine, (end, w) => sink.push(end, w), optionRows ?? null);
+  asm.add(surface);
+  asm.flush();
   return sink.toColumns();
 }
 
