@@ -16,6 +16,7 @@
  * | `book` | exact MBO order books per (publisher, instrument) |
  * | `silver` | 1-second book snapshots and per-price depth & flow |
  * | `lobster` | LOBSTER message/orderbook files replayed through the book engine |
+ * | `physics` | models fitted or run over gold: beta/gamma forecast, fit, honest evaluation |
  *
  * @example Decode a DBN file and rebuild its books
  * ```ts ignore
@@ -33,6 +34,7 @@ export * as bronze from "./bronze/mod.ts";
 export * as download from "./download/mod.ts";
 export * as lake from "./lake/mod.ts";
 export * as lobster from "./lobster/mod.ts";
+export * as physics from "./physics/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";
 export * as silver from "./silver/mod.ts";
 export * as synth from "./synth/mod.ts";
