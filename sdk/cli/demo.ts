@@ -14,6 +14,9 @@ import { defaultRegistry } from "../pipeline/stages.ts";
 import type { Layer, ProductType } from "../pipeline/registry.ts";
 import { openLake, openLakeDuckDB } from "../lake/mod.ts";
 import { parseFlags } from "./_args.ts";
+import { DEFAULT_CONFIG_DIR, loadProducts } from "../lake/mod.ts";
+import { evaluatePhysics, fitPhysics, writeJsonAtomic } from "../physics/mod.ts";
+import { formatReport } from "./physics.ts";
 
 const USAGE = "usage: deno task demo [--lake DIR] [--date YYYY-MM-DD] [--seed N]";
 const PRODUCTS: { productType: ProductType; symbol: string }[] = [
@@ -136,6 +139,32 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
   }
 }
 
+// ------------------------------------------------------------------ physics: a small fit
+// One demo day is enough for an intraday split: fit β/γ and the baselines on 09:30–11:00 (New
+// York), evaluate on 11:00–12:30, and print the comparison (`deno task physics` does the same on
+// any set of days).
+async function physicsReport(lakeRoot: string, date: string): Promise<void> {
+  const lake = await openLake(lakeRoot);
+  const products = await loadProducts(join(DEFAULT_CONFIG_DIR, "products.yaml"));
+  console.log("\nPhysics: beta/gamma fit on 09:30-11:00 ET, evaluation on 11:00-12:30 ET (MNQ)");
+  const params = await fitPhysics({
+    lake,
+    products,
+    productType: "future_mbo",
+    symbol: "MNQ",
+    start: date,
+    end: date,
+    split: { kind: "time", at: "11:00" },
+  });
+  const dir = join(lakeRoot, "physics", "product_type=future_mbo", "symbol=MNQ");
+  const paramsPath = join(dir, "physics_beta_gamma.json");
+  await writeJsonAtomic(paramsPath, params);
+  const report = await evaluatePhysics({ lake, products, params, resamples: 200 }, paramsPath);
+  await writeJsonAtomic(join(dir, "physics_beta_gamma_eval.json"), report);
+  console.log(formatReport(report));
+  console.log(`  parameters and report: ${relative(Deno.cwd(), dir) || "."}`);
+}
+
 if (import.meta.main) {
   const a = parseFlags(Deno.args, {
     lake: { type: "string", default: "lake" },
@@ -211,6 +240,7 @@ if (import.meta.main) {
     }
   }
   if (registry.has("future_mbo", "silver") && !failures.length) await silverReport(lake, days);
+  if (registry.has("future_mbo", "gold") && !failures.length) await physicsReport(lake, a.date);
   console.log(
     `\nDone in ${((performance.now() - t0) / 1000).toFixed(1)} s. Lake: ${
       join(relative(Deno.cwd(), lake) || ".", "")
