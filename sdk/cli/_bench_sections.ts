@@ -9,6 +9,12 @@ import { openLake } from "../lake/lake.ts";
 import { DEFAULT_CONFIG_DIR } from "../lake/datasets.ts";
 import { loadProducts, productForSymbol } from "../lake/products.ts";
 import { fixturePath, fixturesAvailable } from "../testing/fixtures.ts";
+import { benchForecast } from "../physics/bench.ts";
+import { evaluatePhysics, fitPhysics } from "../physics/calibrate.ts";
+import { latticeFor } from "../physics/lattice.ts";
+import { generateDays } from "../synth/mod.ts";
+import { runPipeline } from "../pipeline/runner.ts";
+import { tradingDays } from "../synth/calendar.ts";
 
 /** What every section gets. */
 export interface BenchContext {
@@ -262,5 +268,80 @@ const silver: BenchSection = async (ctx) => {
   ].join("\n");
 };
 
+/**
+ * Physics: forecast throughput at horizon 30 on the MNQ lattice (fields → forecast, and gold rows
+ * → fields → forecast), then fit + evaluation over small synthetic days (their gold is built
+ * first, untimed). `SPYMASTER_BENCH_PHYSICS_DAYS` sets the number of days (default 20).
+ */
+const physics: BenchSection = async (ctx) => {
+  const products = await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`);
+  const lattice = latticeFor(products, "future_mbo", "MNQH6");
+  ctx.log("forecast throughput (23,400 windows, horizon 30, MNQ ±400)");
+  benchForecast(lattice, 2000); // warm-up
+  const f = benchForecast(lattice, 23_400);
+  const days = Number(Deno.env.get("SPYMASTER_BENCH_PHYSICS_DAYS") ?? 20);
+  const dates = tradingDays("2026-01-05", "2026-03-31").slice(0, days);
+  const root = `${ctx.dir}/physics-lake`;
+  ctx.log(`building ${days} small synthetic MNQ days up to gold (untimed)`);
+  for (const productType of ["future_mbo", "future_option_mbo"] as const) {
+    await generateDays({
+      productType,
+      start: dates[0],
+      end: dates[dates.length - 1],
+      seed: 7,
+      symbol: "MNQ",
+      scale: "small",
+      lake: root,
+    });
+    const r = await runPipeline({
+      productType,
+      layer: "all",
+      symbol: "MNQ",
+      dates,
+      lakeRoot: root,
+    });
+    if (r.failed) throw new Error(`bench: ${r.failed} pipeline task(s) failed for ${productType}`);
+  }
+  const lake = await openLake(root);
+  ctx.log("fit + eval");
+  const t0 = performance.now();
+  const params = await fitPhysics({ lake, products, productType: "future_mbo", symbol: "MNQ" });
+  const t1 = performance.now();
+  const report = await evaluatePhysics({ lake, products, params });
+  const t2 = performance.now();
+  const windows = Object.values(report.metrics.horizons)[0]?.samples ?? 0;
+  return [
+    "## Physics (forecast, fit, evaluation)",
+    "",
+    "| measurement | windows | seconds | windows/s |",
+    "|---|---:|---:|---:|",
+    `| forecast, fields on the lattice → 31 rows (MNQ ±400, H 30, options) | ${f.windows.toLocaleString()} | ${
+      fmt(f.fieldSeconds, 2)
+    } | ${Math.round(f.windows / f.fieldSeconds).toLocaleString()} |`,
+    `| forecast, gold rows (${f.rowsPerWindow} per window) → fields → forecast | ${f.windows.toLocaleString()} | ${
+      fmt(f.rowSeconds, 2)
+    } | ${Math.round(f.windows / f.rowSeconds).toLocaleString()} |`,
+    `| fit (${params.train_dates.length} days, ${params.train_samples.toLocaleString()} samples) | | ${
+      fmt((t1 - t0) / 1000, 1)
+    } | |`,
+    `| evaluation (${params.holdout_dates.length} days, ${windows.toLocaleString()} origins, 6 horizons, 1,000 resamples) | | ${
+      fmt((t2 - t1) / 1000, 1)
+    } | |`,
+    `| fit + evaluation, ${days} small synthetic days | | ${fmt((t2 - t0) / 1000, 1)} | |`,
+    "",
+    "One core (the forecast runs on the main thread; the lake reader scans Parquet in a worker). " +
+    "Fit and evaluation read each day's gold surface for 09:30–12:30 ET, only the positions within " +
+    "the force's reach (±209 ticks), plus the options gold and the silver snapshots. " +
+    "Targets: forecast ≥ 10,000 windows/s at horizon 30; fit + eval over 20 small days < 60 s.",
+  ].join("\n");
+};
+
 /** All sections, in run order. */
-export const benchSections: Record<string, BenchSection> = { dbn, synth, bronze, book, silver };
+export const benchSections: Record<string, BenchSection> = {
+  dbn,
+  synth,
+  bronze,
+  book,
+  silver,
+  physics,
+};
