@@ -271,7 +271,8 @@ const silver: BenchSection = async (ctx) => {
 /**
  * Physics: forecast throughput at horizon 30 on the MNQ lattice (fields → forecast, and gold rows
  * → fields → forecast), then fit + evaluation over small synthetic days (their gold is built
- * first, untimed). `SPYMASTER_BENCH_PHYSICS_DAYS` sets the number of days (default 20).
+ * first, untimed). `SPYMASTER_BENCH_PHYSICS_DAYS` sets the number of days (default 20);
+ * `SPYMASTER_BENCH_PHYSICS_LAKE` uses the MNQ gold days of an existing lake instead.
  */
 const physics: BenchSection = async (ctx) => {
   const products = await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`);
@@ -279,28 +280,34 @@ const physics: BenchSection = async (ctx) => {
   ctx.log("forecast throughput (23,400 windows, horizon 30, MNQ ±400)");
   benchForecast(lattice, 2000); // warm-up
   const f = benchForecast(lattice, 23_400);
-  const days = Number(Deno.env.get("SPYMASTER_BENCH_PHYSICS_DAYS") ?? 20);
-  const dates = tradingDays("2026-01-05", "2026-03-31").slice(0, days);
-  const root = `${ctx.dir}/physics-lake`;
-  ctx.log(`building ${days} small synthetic MNQ days up to gold (untimed)`);
-  for (const productType of ["future_mbo", "future_option_mbo"] as const) {
-    await generateDays({
-      productType,
-      start: dates[0],
-      end: dates[dates.length - 1],
-      seed: 7,
-      symbol: "MNQ",
-      scale: "small",
-      lake: root,
-    });
-    const r = await runPipeline({
-      productType,
-      layer: "all",
-      symbol: "MNQ",
-      dates,
-      lakeRoot: root,
-    });
-    if (r.failed) throw new Error(`bench: ${r.failed} pipeline task(s) failed for ${productType}`);
+  // SPYMASTER_BENCH_PHYSICS_LAKE: an existing lake with MNQ gold days (nothing is built)
+  const given = Deno.env.get("SPYMASTER_BENCH_PHYSICS_LAKE");
+  const root = given ?? `${ctx.dir}/physics-lake`;
+  if (!given) {
+    const days = Number(Deno.env.get("SPYMASTER_BENCH_PHYSICS_DAYS") ?? 20);
+    const dates = tradingDays("2026-01-05", "2026-03-31").slice(0, days);
+    ctx.log(`building ${days} small synthetic MNQ days up to gold (untimed)`);
+    for (const productType of ["future_mbo", "future_option_mbo"] as const) {
+      await generateDays({
+        productType,
+        start: dates[0],
+        end: dates[dates.length - 1],
+        seed: 7,
+        symbol: "MNQ",
+        scale: "small",
+        lake: root,
+      });
+      const r = await runPipeline({
+        productType,
+        layer: "all",
+        symbol: "MNQ",
+        dates,
+        lakeRoot: root,
+      });
+      if (r.failed) {
+        throw new Error(`bench: ${r.failed} pipeline task(s) failed for ${productType}`);
+      }
+    }
   }
   const lake = await openLake(root);
   ctx.log("fit + eval");
@@ -310,6 +317,7 @@ const physics: BenchSection = async (ctx) => {
   const report = await evaluatePhysics({ lake, products, params });
   const t2 = performance.now();
   const windows = Object.values(report.metrics.horizons)[0]?.samples ?? 0;
+  const days = params.train_dates.length + params.holdout_dates.length;
   return [
     "## Physics (forecast, fit, evaluation)",
     "",
