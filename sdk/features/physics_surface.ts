@@ -99,27 +99,44 @@ export interface SurfaceMatrix {
   values: Float64Array;
 }
 
-/** Columns of a table or batch as plain arrays the pivot reads. */
-function column(t: Table, name: string): ArrayLike<number | bigint> {
-  const c = t.getChild(name);
-  if (!c) throw new Error(`pivotSurface: the table has no column '${name}'`);
-  return c.toArray() as ArrayLike<number | bigint>;
+/** What {@linkcode pivotSurface} takes: an Arrow table, or columns by name (a surface batch). */
+export type SurfaceColumns = Table | Readonly<Record<string, unknown>>;
+
+function isTable(t: SurfaceColumns): t is Table {
+  return typeof (t as Table).getChild === "function";
+}
+
+function hasColumn(t: SurfaceColumns, name: string): boolean {
+  return isTable(t)
+    ? t.getChild(name) !== null
+    : ArrayBuffer.isView(t[name]) || Array.isArray(t[name]);
+}
+
+/** A column of a table or batch as an array the pivot reads. */
+function column(t: SurfaceColumns, name: string): ArrayLike<number | bigint> {
+  if (!hasColumn(t, name)) throw new Error(`pivotSurface: no column '${name}'`);
+  if (isTable(t)) return t.getChild(name)!.toArray() as ArrayLike<number | bigint>;
+  return t[name] as ArrayLike<number | bigint>;
 }
 
 /**
- * Pivots one field of a surface table into a (time × rel_ticks) matrix. Rows of both sides (or
- * rights) land in the same cell when both are present: the last one wins, so filter with
- * `side` / `right` first for a one-sided view, or keep both (bid and ask frames of the futures
- * surface occupy different ticks near spot only when the book is crossed).
+ * Pivots one field of a surface (an Arrow table from {@linkcode physicsSurface}, or a surface
+ * batch such as an engine's `step` output or a concatenation of them) into a (time × rel_ticks)
+ * matrix. Rows of several sides (or rights) at the same cell are summed — the bid and the ask
+ * frame of a price — so filter with `side` / `right` first for a one-sided view.
  */
-export function pivotSurface(table: Table, field: string): SurfaceMatrix {
+export function pivotSurface(table: SurfaceColumns, field: string): SurfaceMatrix {
   const ends = column(table, "window_end_ts_ns") as BigInt64Array;
   const rel = column(table, "rel_ticks") as Int32Array;
   const vals = column(table, field);
-  const spotCol = table.getChild("spot_ref_price_int")
+  const spotCol = hasColumn(table, "spot_ref_price_int")
     ? (column(table, "spot_ref_price_int") as BigInt64Array)
     : null;
-  const n = ends.length;
+  const n = isTable(table)
+    ? table.numRows
+    : typeof table.length === "number"
+    ? table.length as number
+    : ends.length;
   const timeSet = new Set<bigint>(), tickSet = new Set<number>();
   for (let i = 0; i < n; i++) {
     timeSet.add(ends[i]);
@@ -137,7 +154,9 @@ export function pivotSurface(table: Table, field: string): SurfaceMatrix {
   const spot = new BigInt64Array(times.length);
   for (let i = 0; i < n; i++) {
     const r = ti.get(ends[i])!;
-    values[r * w + tickIndex[rel[i] - lo]] = Number(vals[i]);
+    const c = r * w + tickIndex[rel[i] - lo];
+    const v = Number(vals[i]);
+    values[c] = Number.isNaN(values[c]) ? v : values[c] + v;
     if (spotCol) spot[r] = spotCol[i];
   }
   return { field, times, spot, relTicks, values };
