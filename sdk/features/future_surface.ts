@@ -172,6 +172,7 @@ export class FutureSurfaceEngine {
   readonly #invFar: Float64Array;
   #own: FutureSurfaceBatch | null = null;
 
+  /** An engine for a lattice of half-width `options.grid` ticks; all state starts at zero. */
   constructor(options: FutureSurfaceOptions) {
     const g = options.grid;
     if (!(Number.isInteger(g) && g > 0)) {
