@@ -291,7 +291,8 @@ const GOOG_M = "real/lobster/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz
 const GOOG_O = "real/lobster/GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz";
 
 Deno.test({
-  name: "gold equity_mbo on the real GOOG LOBSTER day: import → silver → gold, one row per valid silver row",
+  name:
+    "gold equity_mbo on the real GOOG LOBSTER day: import → silver → gold, one row per valid silver row",
   ignore: skipUnlessFixtures(GOOG_M, GOOG_O),
   fn: async () => {
     const root = join(tmp, "goog");
