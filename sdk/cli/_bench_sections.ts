@@ -321,8 +321,8 @@ const gold: BenchSection = async (ctx) => {
     }
   });
   ctx.log(`engine over ${windows.length} windows`);
-  // CPU seconds of this thread beside wall seconds: on a shared machine the wall time of a
-  // single-threaded loop mostly measures the other processes
+  // CPU seconds of the process (all threads) beside wall seconds: on a shared machine the wall
+  // time of a single-threaded loop mostly measures the other processes
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -362,7 +362,7 @@ const gold: BenchSection = async (ctx) => {
     } | — | — | — | — |`,
     `| whole gold stage (read + engine + Parquet, atomic) | — | ${part.rows.toLocaleString()} | ${
       fmt(stageSeconds, 1)
-    } | ${fmt(stageCpu, 1)} (main thread) | ${
+    } | ${fmt(stageCpu, 1)} (process, all threads) | ${
       fmt(part.rows / (2 * (2 * G + 1)) / stageSeconds, 0)
     } | — | ${gb(rss)} |`,
     "",
