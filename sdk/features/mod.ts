@@ -43,3 +43,11 @@ export * from "./option_surface.ts";
 export * from "./intensity_surface.ts";
 export * from "./surface_engine.ts";
 export * from "./silver_windows.ts";
+export * from "./physics_surface.ts";
+export {
+  buildGold,
+  type BuildGoldOptions,
+  GOLD_STAGE_NAMES,
+  goldDataset,
+  surfaceColumnBatch,
+} from "./stages.ts";
