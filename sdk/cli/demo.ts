@@ -224,7 +224,9 @@ export async function goldReport(lake: string, days: SynthDayResult[]): Promise<
 async function physicsReport(lakeRoot: string, date: string): Promise<void> {
   const lake = await openLake(lakeRoot);
   const products = await loadProducts(join(DEFAULT_CONFIG_DIR, "products.yaml"));
-  console.log("\n6. Physics: beta/gamma fit on 09:30-11:00 ET, evaluation on 11:00-12:30 ET (MNQ):");
+  console.log(
+    "\n6. Physics: beta/gamma fit on 09:30-11:00 ET, evaluation on 11:00-12:30 ET (MNQ):",
+  );
   const params = await fitPhysics({
     lake,
     products,
