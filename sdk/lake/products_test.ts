@@ -87,7 +87,7 @@ Deno.test("product table validation: unknown root, bad tick size, misaligned str
   );
   assert.throws(
     () => equityForSymbol(t, "goog!"),
-    /unknown equity ticker 'goog!' \(valid: QQQ, SPY/,
+    /unknown equity ticker 'goog!' \(valid: GOOG, QQQ, SPY/,
   );
   // without defaults, an unlisted ticker is an error naming the valid ones
   const bare = parseProductTable({

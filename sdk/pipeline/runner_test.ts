@@ -67,7 +67,7 @@ Deno.test("registry: unknown values and unregistered layers are clear errors", a
   );
   await assert.rejects(
     () => run({ productType: "equity_mbo", symbol: "ZZZZ", registry: undefined }),
-    /unknown equity ticker 'ZZZZ' \(valid: QQQ, SPY;/,
+    /unknown equity ticker 'ZZZZ' \(valid: GOOG, QQQ, SPY;/,
   );
   await assert.rejects(() => run({ dates: [] }), /Must provide --dt/);
 });
@@ -264,7 +264,11 @@ Deno.test("CLI: parallel workers write every date; a failing date exits 1", asyn
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /FAIL MNQ 2026-02-07 .*no raw future_mbo.mbo file/);
   assert.match(bad.stdout, /DONE 1 ok, 1 failed/);
-  const usage = await run("--layer", "gold", "--dt", "2026-02-06");
-  assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /layer gold is not implemented for future_mbo/);
+  // gold is registered: without silver the task fails, naming the missing partition
+  const noSilver = await run("--layer", "gold", "--dt", "2026-02-06");
+  assert.equal(noSilver.code, 1);
+  assert.match(
+    noSilver.stdout,
+    /FAIL .*silver\.future_mbo\.book_snapshot_1s MNQH6 2026-02-06 is missing/,
+  );
 });
