@@ -16,6 +16,7 @@
  * | `book` | exact MBO order books per (publisher, instrument) |
  * | `silver` | 1-second book snapshots and per-price depth & flow |
  * | `lobster` | LOBSTER message/orderbook files replayed through the book engine |
+ * | `validate` | partition checks behind `deno task validate` (PASS / WARN / FAIL, JSON report) |
  *
  * @example Decode a DBN file and rebuild its books
  * ```ts ignore
@@ -36,3 +37,4 @@ export * as lobster from "./lobster/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";
 export * as silver from "./silver/mod.ts";
 export * as synth from "./synth/mod.ts";
+export * as validate from "./validate/mod.ts";

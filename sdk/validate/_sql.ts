@@ -1,15 +1,40 @@
 // DuckDB plumbing of the validator: a partition as a SQL source, per-row rules evaluated in one
 // scan, and small query helpers. Values come back as numbers (counts, sums) or strings.
 
-import { openLakeDuckDB, type SqlConnection } from "../lake/reader.ts";
-import type { Lake } from "../lake/lake.ts";
-import { partFiles, sqlString } from "../lake/mod.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { SqlConnection } from "../lake/reader.ts";
+import { type Contract, partFiles, sqlIdent, sqlString } from "../lake/mod.ts";
 import type { CheckResult, Status } from "./report.ts";
 
-/** A connection for the validator's queries (on the SDK's shared DuckDB instance). */
-export async function _connect(lake: Lake): Promise<SqlConnection & { close(): void }> {
-  const db = await openLakeDuckDB(lake);
-  return Object.assign(db.connection, { close: () => db.close() });
+let instance: Promise<DuckDBInstance> | null = null;
+
+/**
+ * A connection for the validator's queries. No views are created: every query reads the files of
+ * the partitions it checks, so a broken partition elsewhere in the lake cannot stop a run.
+ */
+export async function _connect(): Promise<SqlConnection & { close(): void }> {
+  const con = await (await (instance ??= DuckDBInstance.create(":memory:"))).connect();
+  return Object.assign(con, { close: () => con.closeSync() });
+}
+
+const SQL_TYPE: Record<string, string> = {
+  long: "BIGINT",
+  int: "INTEGER",
+  double: "DOUBLE",
+  float: "FLOAT",
+  boolean: "BOOLEAN",
+  string: "VARCHAR",
+};
+
+/** An empty SQL source with a contract's columns (a partition without part files). */
+export function _emptySource(contract: Contract, ordered = false): string {
+  const cols = contract.fields.map((f) =>
+    `CAST(NULL AS ${SQL_TYPE[f.type]}) AS ${sqlIdent(f.name)}`
+  );
+  if (ordered) {
+    cols.push("CAST(NULL AS BIGINT) AS file_row_number", "CAST(NULL AS VARCHAR) AS filename");
+  }
+  return `(SELECT ${cols.join(", ")} WHERE false)`;
 }
 
 /**
@@ -49,7 +74,10 @@ export async function _rows(
 }
 
 /** First row of a query. */
-export async function _one(con: SqlConnection, sql: string): Promise<Record<string, number | string>> {
+export async function _one(
+  con: SqlConnection,
+  sql: string,
+): Promise<Record<string, number | string>> {
   const [row] = await _rows(con, sql);
   if (!row) throw new Error(`validator query returned no row: ${sql.slice(0, 200)}`);
   return row;
@@ -94,7 +122,9 @@ export async function _rowRules(
     }
     const [ex] = await _rows(
       con,
-      `SELECT ${show.join(", ")} FROM ${from} WHERE ${where} AND coalesce((${r.bad}), false) LIMIT 1`,
+      `SELECT ${
+        show.join(", ")
+      } FROM ${from} WHERE ${where} AND coalesce((${r.bad}), false) LIMIT 1`,
     );
     const status: Status = r.status ?? "FAIL";
     results.push({

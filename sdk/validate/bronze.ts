@@ -29,7 +29,11 @@ export async function bronzeMboChecks(
   symbol: string,
 ): Promise<{ rows: number; checks: CheckResult[] }> {
   const rules: RowRule[] = [
-    { id: "bronze.action", what: "action in A C M R T F N", bad: "action NOT IN ('A','C','M','R','T','F','N')" },
+    {
+      id: "bronze.action",
+      what: "action in A C M R T F N",
+      bad: "action NOT IN ('A','C','M','R','T','F','N')",
+    },
     { id: "bronze.side", what: "side in B A N", bad: "side NOT IN ('A','B','N')" },
     {
       id: "bronze.add_price",
@@ -108,7 +112,11 @@ export async function bronzeCmbp1Checks(
   symbol: string,
 ): Promise<{ rows: number; checks: CheckResult[] }> {
   const rules: RowRule[] = [
-    { id: "bronze.quote_price", what: "bid/ask prices >= 0", bad: "bid_px_00 < 0 OR ask_px_00 < 0" },
+    {
+      id: "bronze.quote_price",
+      what: "bid/ask prices >= 0",
+      bad: "bid_px_00 < 0 OR ask_px_00 < 0",
+    },
     { id: "bronze.quote_size", what: "bid/ask sizes >= 0", bad: "bid_sz_00 < 0 OR ask_sz_00 < 0" },
     { id: "bronze.right", what: "right in C P", bad: "\"right\" NOT IN ('C','P')" },
     { id: "bronze.strike", what: "strike > 0", bad: "strike <= 0" },
@@ -120,7 +128,8 @@ export async function bronzeCmbp1Checks(
     {
       id: "bronze.crossed_quote",
       what: "two-sided quotes not crossed (bid <= ask)",
-      bad: "bid_px_00 > 0 AND ask_px_00 > 0 AND bid_sz_00 > 0 AND ask_sz_00 > 0 AND bid_px_00 > ask_px_00",
+      bad:
+        "bid_px_00 > 0 AND ask_px_00 > 0 AND bid_sz_00 > 0 AND ask_sz_00 > 0 AND bid_px_00 > ask_px_00",
       status: "WARN",
     },
   ];
@@ -128,7 +137,16 @@ export async function bronzeCmbp1Checks(
     con,
     from,
     rules,
-    ["ts_event", "instrument_id", "bid_px_00", "ask_px_00", "bid_sz_00", "ask_sz_00", "\"right\"", "strike"],
+    [
+      "ts_event",
+      "instrument_id",
+      "bid_px_00",
+      "ask_px_00",
+      "bid_sz_00",
+      "ask_sz_00",
+      '"right"',
+      "strike",
+    ],
   );
   const info = await _one(
     con,

@@ -123,7 +123,9 @@ export async function goldColumnChecks(
     },
     { id: "gold.spot", what: "spot_ref_price_int > 0", bad: "spot_ref_price_int <= 0" },
   ];
-  if (names.has("side")) rules.push({ id: "gold.side", what: "side in B A", bad: "side NOT IN ('A','B')" });
+  if (names.has("side")) {
+    rules.push({ id: "gold.side", what: "side in B A", bad: "side NOT IN ('A','B')" });
+  }
   if (names.has("right")) {
     rules.push({ id: "gold.right", what: "right in C P", bad: "\"right\" NOT IN ('C','P')" });
   }
@@ -136,7 +138,11 @@ export async function goldColumnChecks(
   }
   for (const f of doubles) {
     const c = q(f.name);
-    rules.push({ id: `gold.finite.${f.name}`, what: `${f.name} finite (no NaN/Inf)`, bad: `NOT isfinite(${c})` });
+    rules.push({
+      id: `gold.finite.${f.name}`,
+      what: `${f.name} finite (no NaN/Inf)`,
+      bad: `NOT isfinite(${c})`,
+    });
     const r = GOLD_RANGES[f.name];
     if (!r) continue;
     const lo = r.min !== undefined && Number.isFinite(r.min) ? `${c} < ${r.min} - ${EPS}` : null;
@@ -217,7 +223,7 @@ export async function goldAgainstSilver(
   }
   const keys = p.productType === "equity_mbo"
     ? "window_end_ts_ns, side, rel_ticks"
-    : "window_end_ts_ns, strike_price_int, \"right\", side";
+    : 'window_end_ts_ns, strike_price_int, "right", side';
   const c = await _one(
     con,
     `SELECT (SELECT count(*) FROM ${gold}) AS g, (SELECT count(*) FROM ${silverFlow}) AS s`,

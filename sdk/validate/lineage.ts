@@ -68,7 +68,9 @@ export async function lineageChecks(
   for (const f of m.files) {
     try {
       const st = await Deno.stat(join(dir, f.name));
-      if (st.size !== f.bytes) problems.push(`${f.name}: ${st.size} bytes, manifest says ${f.bytes}`);
+      if (st.size !== f.bytes) {
+        problems.push(`${f.name}: ${st.size} bytes, manifest says ${f.bytes}`);
+      }
     } catch {
       problems.push(`${f.name}: listed but missing`);
     }
@@ -138,7 +140,9 @@ export async function lineageChecks(
         continue;
       }
       if (!(await isComplete(upDir))) {
-        stale.push(`${inp.dataset} ${inp.symbol} ${inp.dt}: upstream partition missing or incomplete`);
+        stale.push(
+          `${inp.dataset} ${inp.symbol} ${inp.dt}: upstream partition missing or incomplete`,
+        );
         continue;
       }
       const sha = await manifestSha256(upDir);

@@ -7,8 +7,8 @@
  */
 import {
   equityForSymbol,
-  type ProductTable,
   productForSymbol,
+  type ProductTable,
   type ProductType,
 } from "../lake/mod.ts";
 

@@ -125,12 +125,16 @@ export function formatReport(r: ValidationReport, options: FormatOptions = {}): 
     const n = p.checks.length;
     const bad = p.checks.filter((c) => c.status === "FAIL" || c.status === "WARN").length;
     lines.push(
-      `${p.status.padEnd(4)} ${p.dataset} ${p.symbol} ${p.dt}: ${p.rows.toLocaleString("en-US")} rows, ` +
+      `${p.status.padEnd(4)} ${p.dataset} ${p.symbol} ${p.dt}: ${
+        p.rows.toLocaleString("en-US")
+      } rows, ` +
         `${n} checks${bad ? `, ${bad} flagged` : ""}`,
     );
     for (const c of p.checks) {
       if (!options.verbose && (c.status === "PASS" || c.status === "INFO")) continue;
-      lines.push(`  ${c.status.padEnd(4)} ${c.id}: ${c.detail}${c.example ? ` (e.g. ${c.example})` : ""}`);
+      lines.push(
+        `  ${c.status.padEnd(4)} ${c.id}: ${c.detail}${c.example ? ` (e.g. ${c.example})` : ""}`,
+      );
     }
   }
   const c = r.counts;

@@ -104,7 +104,14 @@ async function windowChecks(
     example = g ? `window end ${g.last_before_gap} then +${Number(g.gap_ns) / 1e9} s` : undefined;
   }
   checks.push(
-    _counted("window.contiguous", "1-second windows without gaps", missing, Number(expected), "FAIL", example),
+    _counted(
+      "window.contiguous",
+      "1-second windows without gaps",
+      missing,
+      Number(expected),
+      "FAIL",
+      example,
+    ),
   );
   const full = Number((s.endNs - s.startNs) / BigInt(W)) + 1;
   const share = d / full;
@@ -217,7 +224,8 @@ async function spotJumps(con: SqlConnection, snap: string, p: ProductParams): Pr
   return {
     id: "book.spot_jumps",
     status: n ? "WARN" : "PASS",
-    detail: `window-to-window spot moves above ${thr} ${p.unitName}s: ${n} (largest ${mx} ${p.unitName}s` +
+    detail:
+      `window-to-window spot moves above ${thr} ${p.unitName}s: ${n} (largest ${mx} ${p.unitName}s` +
       `${n ? ` at window end ${r.at}` : ""})`,
     violations: n || undefined,
     values: { threshold_units: thr, max_jump_units: mx },
@@ -235,7 +243,15 @@ export async function mboFlowChecks(
     ...windowRules(),
     { id: "flow.side", what: "side in B A", bad: "side NOT IN ('A','B')" },
     ...quantityRules(
-      ["depth_qty_start", "depth_qty_end", "add_qty", "pull_qty", "depth_qty_rest", "pull_qty_rest", "fill_qty"],
+      [
+        "depth_qty_start",
+        "depth_qty_end",
+        "add_qty",
+        "pull_qty",
+        "depth_qty_rest",
+        "pull_qty_rest",
+        "fill_qty",
+      ],
       true,
     ),
     { id: "flow.spot", what: "spot_ref_price_int > 0", bad: "spot_ref_price_int <= 0" },
@@ -325,15 +341,16 @@ export async function reconcileBronzeSilver(
   );
   if (range.lo === "null") return [];
   // the silver clock: a record belongs to the window of the latest ts_event seen so far among
-  // non-snapshot records (snapshot records keep their orders' old ts_event and never move it)
+  // non-snapshot records (snapshot records keep their orders' old ts_event and never move it;
+  // before the first live record they keep their own)
   const b = await _one(
     con,
     `SELECT coalesce(sum(size) FILTER (WHERE action = 'A'), 0) AS a,
             coalesce(sum(size) FILTER (WHERE action = 'M'), 0) AS m,
             coalesce(sum(size) FILTER (WHERE action = 'F'), 0) AS f,
             coalesce(sum(size) FILTER (WHERE action = 'T'), 0) AS t
-     FROM (SELECT action, size, max(CASE WHEN flags & 32 = 0 THEN ts_event END)
-             OVER (ORDER BY filename, file_row_number ROWS UNBOUNDED PRECEDING) AS clock
+     FROM (SELECT action, size, coalesce(max(CASE WHEN flags & 32 = 0 THEN ts_event END)
+             OVER (ORDER BY filename, file_row_number ROWS UNBOUNDED PRECEDING), ts_event) AS clock
            FROM ${bronze})
      WHERE clock >= ${range.lo} AND clock < ${range.hi}`,
   );
@@ -359,7 +376,9 @@ export async function reconcileBronzeSilver(
       id: "reconcile.fill",
       status: fill <= F ? "PASS" : "FAIL",
       detail: `silver fill_qty ${fill} <= bronze F size ${F} in the same windows` +
-        (fill <= F ? ` (${(ratio(fill, F) * 100).toFixed(1)} % inside the grid)` : ": silver invents fills"),
+        (fill <= F
+          ? ` (${(ratio(fill, F) * 100).toFixed(1)} % inside the grid)`
+          : ": silver invents fills"),
       values,
     },
     {
@@ -411,7 +430,7 @@ export async function optionSnapshotChecks(
   const { rows, results } = await _rowRules(con, snap, rules, [
     "window_end_ts_ns",
     "instrument_id",
-    "\"right\"",
+    '"right"',
     "strike_price_int",
     "bid_price_int",
     "ask_price_int",
@@ -433,8 +452,17 @@ export async function optionFlowChecks(
 ): Promise<{ rows: number; checks: CheckResult[] }> {
   const k = p.maxStrikeOffsets, step = p.strikeStepInt;
   // strike_ref = spot rounded half up to the step (pipeline.md RHU_step)
-  const ref = `((spot_ref_price_int + ${Math.floor(step / 2)}::BIGINT) // ${step}::BIGINT) * ${step}::BIGINT`;
-  const qty = ["depth_qty_start", "depth_qty_end", "add_qty", "pull_qty", "pull_qty_rest", "fill_qty"];
+  const ref = `((spot_ref_price_int + ${
+    Math.floor(step / 2)
+  }::BIGINT) // ${step}::BIGINT) * ${step}::BIGINT`;
+  const qty = [
+    "depth_qty_start",
+    "depth_qty_end",
+    "add_qty",
+    "pull_qty",
+    "pull_qty_rest",
+    "fill_qty",
+  ];
   if (hasRest) qty.push("depth_qty_rest");
   const rules: RowRule[] = [
     ...windowRules(),
@@ -455,12 +483,14 @@ export async function optionFlowChecks(
     {
       id: "flow.rel_ticks",
       what: `rel_ticks = floor((strike - spot) / ${p.unit}) (${p.unitName})`,
-      bad: `rel_ticks::BIGINT <> floor((strike_price_int - spot_ref_price_int) / ${p.unit}::BIGINT::DOUBLE)`,
+      bad:
+        `rel_ticks::BIGINT <> floor((strike_price_int - spot_ref_price_int) / ${p.unit}::BIGINT::DOUBLE)`,
     },
     {
       id: "flow.strike_points",
       what: "strike_points = strike_price_int * 1e-9",
-      bad: "NOT abs(strike_points - strike_price_int * 1e-9) <= 1e-9 * greatest(1, abs(strike_points))",
+      bad:
+        "NOT abs(strike_points - strike_price_int * 1e-9) <= 1e-9 * greatest(1, abs(strike_points))",
     },
   ];
   if (hasRest) {
@@ -473,7 +503,7 @@ export async function optionFlowChecks(
   const { rows, results } = await _rowRules(con, flow, rules, [
     "window_end_ts_ns",
     "strike_price_int",
-    "\"right\"",
+    '"right"',
     "side",
     "spot_ref_price_int",
     "rel_ticks",
@@ -498,7 +528,9 @@ export async function optionFlowChecks(
       Number(g.bad) ? `window end ${g.ex}` : undefined,
     ),
   );
-  checks.push(_counted("flow.unique", "one row per (window, strike, right, side)", Number(g.dup) || 0, rows));
+  checks.push(
+    _counted("flow.unique", "one row per (window, strike, right, side)", Number(g.dup) || 0, rows),
+  );
   if (under) {
     checks.push(...(await againstSnapshot(con, flow, under, "flow.underlying_spot")));
     const m = await _one(

@@ -8,8 +8,8 @@ import {
   datasetSpec,
   isComplete,
   type Lake,
-  type ProductTable,
   productForSymbol,
+  type ProductTable,
   type ProductType,
   type SqlConnection,
 } from "../lake/mod.ts";
@@ -35,7 +35,7 @@ import {
   reconcileBronzeSilver,
 } from "./silver.ts";
 import { goldAgainstSilver, goldColumnChecks } from "./gold.ts";
-import { _connect, _source } from "./_sql.ts";
+import { _connect, _emptySource, _source } from "./_sql.ts";
 
 /** What to validate. */
 export interface ValidateOptions {
@@ -77,7 +77,7 @@ export async function validate(o: ValidateOptions): Promise<ValidationReport> {
   const futures = o.productType === "future_mbo" || o.productType === "future_option_mbo";
   const params = productParams(o.products, o.productType, o.symbol, o.thresholds);
   const isRoot = futures && productForSymbol(o.products, o.symbol).root === o.symbol;
-  const con = await _connect(o.lake);
+  const con = await _connect();
   const parts: PartitionReport[] = [];
   const push = (p: PartitionReport) => {
     parts.push(p);
@@ -98,8 +98,8 @@ export async function validate(o: ValidateOptions): Promise<ValidationReport> {
       }
       const ctx: Ctx = { ...o, con, params, registry, symbol, dt };
       if (layers.includes("bronze")) push(await validateBronze(ctx));
-      if (layers.includes("silver")) for (const p of await validateSilver(ctx)) push(p);
-      if (layers.includes("gold")) for (const p of await validateGold(ctx)) push(p);
+      if (layers.includes("silver")) { for (const p of await validateSilver(ctx)) push(p); }
+      if (layers.includes("gold")) { for (const p of await validateGold(ctx)) push(p); }
     }
   } finally {
     con.close();
@@ -149,11 +149,20 @@ async function open(
   }
   const from = await _source(dir, ordered);
   // an empty partition (no part file) is read as zero rows of the contract
-  return { from: from ?? `(SELECT * FROM ${emptyView(dataset)} WHERE false)`, dir };
+  const contract = datasetSpec(c.lake.config, dataset).contract;
+  return { from: from ?? _emptySource(contract, ordered), dir };
 }
 
-function emptyView(dataset: string): string {
-  return `"${dataset.replaceAll(".", "_")}"`;
+/** Runs a partition's data checks; an unreadable partition is one FAIL (lineage still runs). */
+async function guarded(
+  run: () => Promise<{ rows: number; checks: CheckResult[] }>,
+): Promise<{ rows: number | null; checks: CheckResult[] }> {
+  try {
+    return await run();
+  } catch (e) {
+    const msg = (e as Error).message.split("\n")[0];
+    return { rows: null, checks: [{ id: "partition.read", status: "FAIL", detail: msg }] };
+  }
 }
 
 async function finish(
@@ -161,22 +170,27 @@ async function finish(
   layer: Layer,
   dataset: string,
   dir: string,
-  rows: number,
+  rows: number | null,
   checks: CheckResult[],
 ): Promise<PartitionReport> {
   const spec = datasetSpec(c.lake.config, dataset);
   const key = { symbol: c.symbol, dt: c.dt };
   const lin = await lineageChecks(c.lake, spec, key, dir, rows, { hashRaw: c.hashRaw });
-  return partitionReport(layer, dataset, key, rows, [...lin.checks, ...checks]);
+  return partitionReport(layer, dataset, key, rows ?? lin.manifest?.row_count ?? 0, [
+    ...lin.checks,
+    ...checks,
+  ]);
 }
 
 async function validateBronze(c: Ctx): Promise<PartitionReport> {
   const dataset = BRONZE_EVENTS[c.productType];
   const src = await open(c, "bronze", dataset, true);
   if ("checks" in src) return src;
-  const r = c.productType === "equity_option_cmbp_1"
-    ? await bronzeCmbp1Checks(c.con, src.from, c.params.root)
-    : await bronzeMboChecks(c.con, src.from, c.params, c.symbol);
+  const r = await guarded(() =>
+    c.productType === "equity_option_cmbp_1"
+      ? bronzeCmbp1Checks(c.con, src.from, c.params.root)
+      : bronzeMboChecks(c.con, src.from, c.params, c.symbol)
+  );
   return await finish(c, "bronze", dataset, src.dir, r.rows, r.checks);
 }
 
@@ -199,29 +213,40 @@ async function validateSilver(c: Ctx): Promise<PartitionReport[]> {
     ? [{
       id: "silver.underlying",
       status: "FAIL",
-      detail: `silver ${UNDERLYING[c.productType]} snapshot of ${c.symbol} ${c.dt} missing: spot not checked`,
+      detail: `silver ${
+        UNDERLYING[c.productType]
+      } snapshot of ${c.symbol} ${c.dt} missing: spot not checked`,
     }]
     : [];
   if ("checks" in snap) out.push(snap);
   else {
-    const r = option
-      ? await optionSnapshotChecks(c.con, snap.from, under, c.params, c.dt)
-      : await mboSnapshotChecks(c.con, snap.from, c.params, c.dt);
+    const r = await guarded(() =>
+      option
+        ? optionSnapshotChecks(c.con, snap.from, under, c.params, c.dt)
+        : mboSnapshotChecks(c.con, snap.from, c.params, c.dt)
+    );
     out.push(await finish(c, "silver", snapKey, snap.dir, r.rows, [...r.checks, ...missingUnder]));
   }
   if ("checks" in flow) out.push(flow);
   else {
     const snapFrom = "checks" in snap ? null : snap.from;
-    let r;
-    if (option) {
-      r = await optionFlowChecks(c.con, flow.from, under, c.params, c.productType === "future_option_mbo");
-      r.checks.push(...missingUnder);
-    } else {
-      r = await mboFlowChecks(c.con, flow.from, snapFrom, c.params);
+    const r = await guarded(async () => {
+      if (option) {
+        const r = await optionFlowChecks(
+          c.con,
+          flow.from,
+          under,
+          c.params,
+          c.productType === "future_option_mbo",
+        );
+        r.checks.push(...missingUnder);
+        return r;
+      }
+      const r = await mboFlowChecks(c.con, flow.from, snapFrom, c.params);
       const b = await locate(c.lake, BRONZE_EVENTS[c.productType], c);
-      if (b.complete && snapFrom) {
-        const bronze = await _source(b.dir, true);
-        if (bronze) r.checks.push(...(await reconcileBronzeSilver(c.con, bronze, flow.from, snapFrom)));
+      const bronze = b.complete ? await _source(b.dir, true) : null;
+      if (bronze && snapFrom) {
+        r.checks.push(...(await reconcileBronzeSilver(c.con, bronze, flow.from, snapFrom)));
       } else {
         r.checks.push({
           id: "reconcile.bronze",
@@ -229,7 +254,8 @@ async function validateSilver(c: Ctx): Promise<PartitionReport[]> {
           detail: "bronze partition or silver snapshot missing: volumes not reconciled",
         });
       }
-    }
+      return r;
+    });
     out.push(await finish(c, "silver", flowKey, flow.dir, r.rows, r.checks));
   }
   return out;
@@ -250,15 +276,22 @@ async function validateGold(c: Ctx): Promise<PartitionReport[]> {
       continue;
     }
     const spec = datasetSpec(c.lake.config, dataset);
-    const r = await goldColumnChecks(c.con, g.from, spec.contract, c.params);
-    if (dataset.endsWith(".physics_surface_1s")) {
-      const flow = await silverDir("depth_and_flow_1s");
-      const snap = option(c) ? await underlyingSnapshot(c) : await silverDir("book_snapshot_1s");
-      if (!flow) {
-        r.checks.push({ id: "gold.silver", status: "FAIL", detail: "silver depth_and_flow_1s missing" });
+    const r = await guarded(async () => {
+      const r = await goldColumnChecks(c.con, g.from, spec.contract, c.params);
+      if (dataset.endsWith(".physics_surface_1s")) {
+        const flow = await silverDir("depth_and_flow_1s");
+        const snap = option(c) ? await underlyingSnapshot(c) : await silverDir("book_snapshot_1s");
+        if (!flow) {
+          r.checks.push({
+            id: "gold.silver",
+            status: "FAIL",
+            detail: "silver depth_and_flow_1s missing",
+          });
+        }
+        r.checks.push(...(await goldAgainstSilver(c.con, g.from, flow, snap, c.params)));
       }
-      r.checks.push(...(await goldAgainstSilver(c.con, g.from, flow, snap, c.params)));
-    }
+      return r;
+    });
     out.push(await finish(c, "gold", dataset, g.dir, r.rows, r.checks));
   }
   return out;
