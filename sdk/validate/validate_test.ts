@@ -30,17 +30,19 @@ const T0 = 1_770_388_200_000_000_000n;
 const S = 1_000_000_000n;
 const P = (dollars: number) => BigInt(Math.round(dollars * 100)) * 10_000_000n;
 
-type Row = Record<string, number | bigint | string | boolean>;
+type Row = Record<string, number | bigint | string | boolean | null>;
 
 /** A contract batch from row objects (types from the dataset's contract). */
 function batch(lake: Lake, dataset: string, rows: Row[]): ColumnBatch {
   const out: ColumnBatch = {};
   for (const f of datasetSpec(lake.config, dataset).contract.fields) {
-    const v = rows.map((r) => {
+    const raw = rows.map((r) => {
       if (!(f.name in r)) throw new Error(`row lacks ${f.name}`);
       return r[f.name];
     });
-    out[f.name] = f.type === "long"
+    if (raw.some((x) => x === null) && !f.nullable) throw new Error(`${f.name} is not nullable`);
+    const v = raw.map((x) => x ?? 0);
+    const col = f.type === "long"
       ? BigInt64Array.from(v, (x) => BigInt(x as number | bigint))
       : f.type === "int"
       ? Int32Array.from(v as number[])
@@ -49,6 +51,12 @@ function batch(lake: Lake, dataset: string, rows: Row[]): ColumnBatch {
       : f.type === "boolean"
       ? Uint8Array.from(v, (x) => (x ? 1 : 0))
       : (v as string[]);
+    out[f.name] = f.nullable
+      ? {
+        data: col as Exclude<typeof col, string[]>,
+        valid: Uint8Array.from(raw, (x) => (x === null ? 0 : 1)),
+      }
+      : col;
   }
   return out;
 }
@@ -96,16 +104,17 @@ const BRONZE = "bronze.future_mbo.mbo";
 const SYM = "MNQH6";
 
 function snapRow(end: bigint, bb: number, bq: number, ba: number, aq: number, spot: number): Row {
-  const b = P(bb), a = P(ba);
+  // an empty side has no price (NULL), and then no mid
+  const b = P(bb), a = P(ba), two = b > 0n && a > 0n;
   return {
     window_start_ts_ns: end - S,
     window_end_ts_ns: end,
-    best_bid_price_int: b,
+    best_bid_price_int: b > 0n ? b : null,
     best_bid_qty: bq,
-    best_ask_price_int: a,
+    best_ask_price_int: a > 0n ? a : null,
     best_ask_qty: aq,
-    mid_price: b > 0n && a > 0n ? Number(b + a) * 0.5e-9 : 0,
-    mid_price_int: b > 0n && a > 0n ? (b + a) / 2n : 0n,
+    mid_price: two ? Number(b + a) * 0.5e-9 : null,
+    mid_price_int: two ? (b + a) / 2n : null,
     last_trade_price_int: P(25.25),
     spot_ref_price_int: P(spot),
     book_valid: true,
@@ -258,7 +267,7 @@ Deno.test(
   withScratchLake(async (lake) => {
     await writeA(lake, (a) => {
       a.snap[1] = snapRow(T0 + S, 25.75, 10, 25.75, 8, 25.0); // locked: bid = ask
-      a.snap[0] = snapRow(T0, 0, 0, 25.5, 12, 25.0); // bid side empty
+      a.snap[0] = snapRow(T0, 0, 0, 25.5, 12, 25.0); // bid side empty: NULL price and mid
     });
     const r = await run(lake, "future_mbo", SYM);
     const crossed = check(r, SNAP, "book.crossed");
