@@ -204,11 +204,11 @@ Deno.test({
       const r = await run(...args);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.equal(r.stdout, "");
-      assert.match(r.stderr, /^dbn: .+\n[\s\S]*Usage: deno task dbn/);
+      assert.match(r.stderr, /^dbn: .+\n[\s\S]*usage: deno task dbn/);
     }
     const help = await run("--help");
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /Usage: deno task dbn/);
+    assert.match(help.stdout, /usage: deno task dbn/);
 
     const dir = await Deno.makeTempDir({ prefix: "cli_dbn_test_" });
     try {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defaultLakeRoot } from "../lake/datasets.ts";
 import { join, relative, resolve } from "node:path";
 import { openDbn } from "../dbn/mod.ts";
 import { generateDay, type SynthDayResult } from "../synth/mod.ts";
@@ -13,20 +14,33 @@ import { runPipeline } from "../pipeline/runner.ts";
 import { defaultRegistry } from "../pipeline/stages.ts";
 import type { Layer, ProductType } from "../pipeline/registry.ts";
 import { openLake, openLakeDuckDB } from "../lake/mod.ts";
-import { parseFlags } from "./_args.ts";
+import { CliError, defineCommand } from "./_args.ts";
+import { tradingDays } from "../synth/calendar.ts";
 
-const USAGE = "usage: deno task demo [--lake DIR] [--date YYYY-MM-DD] [--seed N]";
+/** The command line of `deno task demo`. */
+export const command = defineCommand({
+  name: "deno task demo",
+  summary: "Generates a small synthetic day for the four product types, decodes every file " +
+    "back, runs every registered pipeline layer and reports book validity and the planted " +
+    "liquidity episodes of that symbol and day.",
+  flags: {
+    lake: {
+      type: "string",
+      value: "DIR",
+      default: defaultLakeRoot(),
+      description: "lake root, any folder (SPYMASTER_LAKE sets the default)",
+    },
+    date: { type: "date", default: "2026-02-06", description: "session date (Monday to Friday)" },
+    seed: { type: "integer", min: 0, default: 7, description: "seed of the synthetic day" },
+  },
+  examples: ["deno task demo", "deno task demo --lake /data/spymaster-lake --date 2026-02-05"],
+});
 const PRODUCTS: { productType: ProductType; symbol: string }[] = [
   { productType: "future_mbo", symbol: "MNQ" },
   { productType: "future_option_mbo", symbol: "MNQ" },
   { productType: "equity_mbo", symbol: "QQQ" },
   { productType: "equity_option_cmbp_1", symbol: "QQQ" },
 ];
-
-function die(msg: string): never {
-  console.error(`demo: ${msg}\n${USAGE}`);
-  Deno.exit(2);
-}
 
 const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString().replace(".000Z", "Z");
 
@@ -79,7 +93,7 @@ async function summarize(path: string): Promise<string> {
 }
 
 /** Book validity per product and the planted vacuums and walls as seen in silver depth & flow. */
-async function silverReport(lake: string, days: SynthDayResult[]): Promise<void> {
+async function silverReport(lake: string, date: string, days: SynthDayResult[]): Promise<void> {
   const db = await openLakeDuckDB(await openLake(lake));
   const q = async (sql: string) =>
     (await db.connection.runAndReadAll(sql)).getRowObjects() as Record<
@@ -88,14 +102,19 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
     >[];
   try {
     console.log("\n4. Report:");
-    for (const [pt, label] of [["future_mbo", "MNQ futures"], ["equity_mbo", "QQQ"]] as const) {
+    for (const pt of ["future_mbo", "equity_mbo"] as const) {
+      const day = days.find((d) => d.productType === pt);
+      if (!day) continue;
+      // this run's partition only: the lake may hold other symbols and days
+      const own = `partition_symbol = '${day.symbol}' AND dt = DATE '${date}'`;
       const [v] = await q(
-        `SELECT count(*) AS n, sum(book_valid::INT) AS ok FROM silver_${pt}_book_snapshot_1s`,
+        `SELECT count(*) AS n, coalesce(sum(book_valid::INT), 0) AS ok
+         FROM silver_${pt}_book_snapshot_1s WHERE ${own}`,
       );
       console.log(
-        `  ${label}: book valid in ${v.ok} of ${v.n} one-second windows; planted episodes in depth & flow:`,
+        `  ${day.symbol} ${date}: book valid in ${v.ok} of ${v.n} one-second windows; ` +
+          `planted episodes in depth & flow:`,
       );
-      const day = days.find((d) => d.productType === pt);
       for (const e of day?.episodes ?? []) {
         if (e.kind === "crossed") continue;
         const side = e.side === "bid" ? "B" : "A";
@@ -109,7 +128,7 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
           `SELECT window_end_ts_ns AS t, sum(depth_qty_end) AS depth, sum(pull_qty) AS pulled,
                   sum(add_qty) AS added
            FROM silver_${pt}_depth_and_flow_1s
-           WHERE side = '${side}' AND price_int BETWEEN ${lo} AND ${hi}
+           WHERE ${own} AND side = '${side}' AND price_int BETWEEN ${lo} AND ${hi}
              AND window_end_ts_ns BETWEEN ${before} AND ${end + 1_000_000_000n}
            GROUP BY 1 ORDER BY 1`,
         );
@@ -136,15 +155,20 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
   }
 }
 
-if (import.meta.main) {
-  const a = parseFlags(Deno.args, {
-    lake: { type: "string", default: "lake" },
-    date: { type: "string", default: "2026-02-06" },
-    seed: { type: "string", default: "7" },
-  }, { positionals: false, onError: die }).values;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(a.date)) die(`--date must be YYYY-MM-DD, got '${a.date}'`);
-  const seed = Number(a.seed);
-  if (!Number.isSafeInteger(seed)) die(`--seed must be an integer, got '${a.seed}'`);
+/** Runs the demo with the parsed flags; returns the exit status. */
+async function demo(a: { lake: string; date: string; seed: number }): Promise<number> {
+  if (tradingDays(a.date, a.date).length === 0) {
+    throw new CliError(
+      `--date ${a.date} is a ${
+        new Date(`${a.date}T00:00:00Z`).toLocaleDateString("en-US", {
+          weekday: "long",
+          timeZone: "UTC",
+        })
+      }; synthetic days are Monday to Friday`,
+      2,
+    );
+  }
+  const seed = a.seed;
   const lake = resolve(a.lake);
   const t0 = performance.now();
   console.log(
@@ -210,7 +234,9 @@ if (import.meta.main) {
       }
     }
   }
-  if (registry.has("future_mbo", "silver") && !failures.length) await silverReport(lake, days);
+  if (registry.has("future_mbo", "silver") && !failures.length) {
+    await silverReport(lake, a.date, days);
+  }
   console.log(
     `\nDone in ${((performance.now() - t0) / 1000).toFixed(1)} s. Lake: ${
       join(relative(Deno.cwd(), lake) || ".", "")
@@ -218,6 +244,14 @@ if (import.meta.main) {
   );
   if (failures.length) {
     console.error(`\n${failures.length} task(s) failed:\n${failures.join("\n")}`);
-    Deno.exit(1);
+    return 1;
   }
+  return 0;
 }
+
+/** Runs `deno task demo` with `argv`; returns the exit status. */
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, ({ flags }) => demo(flags));
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -9,25 +9,30 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadLakeConfig } from "../lake/mod.ts";
 import { featureDocs } from "../validate/feature_docs.ts";
-import { parseCommandLine, parseFlags } from "./_args.ts";
+import { defineCommand } from "./_args.ts";
 
-const USAGE = `usage: deno task docs [--check]
-
-  Generates docs/features/<product type>.md and .json from the contracts' doc attributes.
-  --check   write nothing; exit 1 when a generated file is missing or out of date`;
+/** The command line of `deno task docs`. */
+export const command = defineCommand({
+  name: "deno task docs",
+  summary:
+    "Generates docs/features/<product type>.md and .json from the contracts' doc attributes.",
+  flags: {
+    check: {
+      type: "boolean",
+      description: "write nothing; exit 1 when a generated file is missing or out of date",
+    },
+  },
+  notes: "Exit codes: 0 done (or up to date), 1 stale files with --check, 2 bad arguments.",
+});
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Runs the CLI; returns the exit status. */
-export async function main(argv: string[]): Promise<number> {
-  const args = parseCommandLine("docs", USAGE, () => {
-    const { values } = parseFlags(argv, {
-      check: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    }, { positionals: false });
-    return values.help ? undefined : values;
-  });
-  if (typeof args === "number") return args;
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, ({ flags }) => generate(flags.check));
+}
+
+async function generate(check: boolean): Promise<number> {
   const files = featureDocs(await loadLakeConfig());
   const stale: string[] = [];
   for (const f of files) {
@@ -38,14 +43,14 @@ export async function main(argv: string[]): Promise<number> {
     } catch { /* missing */ }
     if (old === f.text) continue;
     stale.push(f.path);
-    if (!args.check) {
+    if (!check) {
       await Deno.mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.tmp-${crypto.randomUUID()}`;
       await Deno.writeTextFile(tmp, f.text);
       await Deno.rename(tmp, path);
     }
   }
-  if (args.check) {
+  if (check) {
     if (stale.length) {
       console.error(
         `docs: ${stale.length} generated file(s) out of date with the contracts: ` +

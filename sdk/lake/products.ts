@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readSourceText } from "./_sources.ts";
 import { parse as parseYaml } from "yaml";
 
 /** Fixed-point scale of every price: 1 unit = 1e-9 dollars. */
@@ -185,7 +186,7 @@ export async function loadProducts(path: string | URL): Promise<ProductTable> {
   const p = path instanceof URL ? path.pathname : path;
   let text: string;
   try {
-    text = await Deno.readTextFile(p);
+    text = await readSourceText(p);
   } catch (e) {
     throw new Error(`cannot read product table ${p}: ${(e as Error).message}`);
   }

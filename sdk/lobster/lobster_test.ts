@@ -188,12 +188,25 @@ Deno.test({
       const truth = (await Deno.readTextFile(fixturePath(AAPL_O))).trimEnd().split("\n");
       assert.equal(lines.filter((l, i) => l === truth[i].trim()).length, identical);
       assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["aapl_book.csv.gz"]);
+      // Without --out (as README's task table shows it) the rows go to stdout, the summary to stderr.
+      const piped = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("../cli/lobster.ts", import.meta.url).pathname, "replay"]
+          .concat([fixturePath(AAPL_M), fixturePath(AAPL_O)]),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(piped.code, 0, new TextDecoder().decode(piped.stderr));
+      assert.equal(new TextDecoder().decode(piped.stdout), text);
+      assert.equal(JSON.parse(new TextDecoder().decode(piped.stderr)).insideMismatches, 0);
       // bad arguments
       const err = console.error;
       console.error = () => {};
       try {
         assert.equal(await lobsterCli(["replay", fixturePath(AAPL_M)]), 2);
-        assert.equal(await lobsterCli(["replay", fixturePath(AAPL_M), fixturePath(AAPL_O)]), 2);
+        assert.equal(
+          await lobsterCli(["replay", fixturePath(AAPL_M), fixturePath(AAPL_O), "--out"]),
+          2,
+        );
         assert.equal(
           await lobsterCli(["replay", `${dir}/missing.csv`, fixturePath(AAPL_O), "--out", out]),
           1,

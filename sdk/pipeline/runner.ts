@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
-import { datasetSpec, DEFAULT_CONFIG_DIR } from "../lake/datasets.ts";
+import { datasetSpec, lakeConfigPaths } from "../lake/datasets.ts";
 import { type Lake, openLake } from "../lake/lake.ts";
 import { readManifest } from "../lake/manifest.ts";
 import { holdParquetWorkers } from "../lake/_sink.ts";
@@ -123,6 +122,8 @@ export interface RunPlan {
   lakeRoot: string;
   /** datasets.yaml path. */
   configPath: string;
+  /** Folder of the contracts. */
+  contractsDir: string;
   /** products.yaml path. */
   productsPath: string;
   /** Contract row sampling. */
@@ -147,15 +148,9 @@ export async function planRun(
   const registry = o.registry ?? defaultRegistry();
   let layers: Layer[];
   if (o.layer === "all") {
-    const missing = LAYERS.filter((l) => !registry.has(productType, l));
-    if (missing.length) {
-      throw new Error(
-        `--layer all needs bronze, silver and gold for ${productType}, but ` +
-          `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not implemented yet ` +
-          `(no stage registered)`,
-      );
-    }
-    layers = [...LAYERS];
+    // every layer registered for the product type, in order (bronze, silver, then later layers)
+    layers = registry.layers(productType);
+    if (!layers.length) throw new Error(`no layer is registered for ${productType}`);
   } else if ((LAYERS as readonly string[]).includes(o.layer)) {
     layers = [o.layer as Layer];
     registry.stages(productType, layers[0]); // throws when none is registered
@@ -165,8 +160,10 @@ export async function planRun(
   if (!o.dates.length) throw new Error("Must provide --dt, --dates, or --start-date/--end-date");
   for (const d of o.dates) checkDate(d);
   const dates = [...new Set(o.dates)].sort();
-  const configPath = o.configPath ?? join(DEFAULT_CONFIG_DIR, "datasets.yaml");
-  const productsPath = join(dirname(configPath), "products.yaml");
+  const { configPath, productsPath, contractsDir } = await lakeConfigPaths(
+    o.lakeRoot,
+    o.configPath,
+  );
   const products = await loadProducts(productsPath);
   if (!o.symbol) throw new Error("--symbol is required");
   if (isFutures(productType)) productForSymbol(products, o.symbol);
@@ -175,7 +172,11 @@ export async function planRun(
   if (!Number.isInteger(workers) || workers < 1) {
     throw new Error(`--workers must be a positive integer, got ${o.workers}`);
   }
-  const lake = await openLake(o.lakeRoot, { configPath, validateEvery: o.validateEvery });
+  const lake = await openLake(o.lakeRoot, {
+    configPath,
+    contractsDir,
+    validateEvery: o.validateEvery,
+  });
   return {
     plan: {
       productType,
@@ -186,6 +187,7 @@ export async function planRun(
       overwrite: o.overwrite ?? false,
       lakeRoot: lake.root,
       configPath,
+      contractsDir,
       productsPath,
       validateEvery: o.validateEvery,
     },

@@ -7,62 +7,12 @@ import { openLake } from "../lake/lake.ts";
 import { tableDir } from "../lake/paths.ts";
 import { holdParquetWorkers } from "../lake/_sink.ts";
 import { bronzeIngestFutureMbo } from "../bronze/stages.ts";
-import { parsePipelineArgs } from "./args.ts";
 import { type Stage, StageRegistry } from "./registry.ts";
-import { runPipeline } from "./runner.ts";
+import { planRun, runPipeline } from "./runner.ts";
 
 // scratch lakes of this module, removed when the test module ends
 const TMP = Deno.makeTempDirSync({ prefix: "spymaster-test-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(TMP, { recursive: true }));
-
-Deno.test("flags: compatible date forms and precedence (pipeline.md §1.1)", () => {
-  const base = ["--product-type", "future_mbo", "--layer", "bronze", "--symbol", "MNQ"];
-  const dates = (...a: string[]) => parsePipelineArgs([...base, ...a]).options.dates;
-  assert.deepStrictEqual(dates("--dt", "2026-02-06", "--dates", "2026-01-01"), ["2026-02-06"]);
-  assert.deepStrictEqual(dates("--dates", "2026-02-06,2026-02-04,2026-02-06"), [
-    "2026-02-04",
-    "2026-02-06",
-  ]);
-  assert.deepStrictEqual(dates("--dates", "2026-02-27:2026-03-02"), [
-    "2026-02-27",
-    "2026-02-28",
-    "2026-03-01",
-    "2026-03-02",
-  ]);
-  assert.deepStrictEqual(
-    dates("--dates", "2026-01-01", "--start-date", "2026-02-06", "--end-date", "2026-02-07"),
-    ["2026-02-06", "2026-02-07"],
-  );
-  assert.deepStrictEqual(dates("--start", "2026-02-06", "--end", "2026-02-06"), ["2026-02-06"]);
-  assert.throws(() => dates(), /Must provide --dt, --dates, or --start-date\/--end-date/);
-  assert.throws(() => dates("--start-date", "2026-02-06"), /must be given together/);
-  assert.throws(() => dates("--dt", "2026-02-30"), /bad --dt '2026-02-30'/);
-  assert.throws(
-    () => dates("--dates", "2026-02-07:2026-02-06"),
-    /end date 2026-02-06 is before start date 2026-02-07/,
-  );
-  const p = parsePipelineArgs([
-    ...base,
-    "--dt",
-    "2026-02-06",
-    "--workers",
-    "3",
-    "--overwrite",
-    "--lake",
-    "/x",
-  ]);
-  assert.deepStrictEqual([p.options.workers, p.options.overwrite, p.options.lakeRoot], [
-    3,
-    true,
-    "/x",
-  ]);
-  assert.throws(
-    () => parsePipelineArgs([...base, "--dt", "2026-02-06", "--workers", "0"]),
-    /--workers must be a positive integer/,
-  );
-  assert.throws(() => parsePipelineArgs(["--layer", "bronze"]), /--product-type is required/);
-  assert.throws(() => parsePipelineArgs([...base, "--dt", "2026-02-06", "--bogus"]), /bogus/);
-});
 
 Deno.test("registry: unknown values and unregistered layers are clear errors", async () => {
   const reg = new StageRegistry().register(bronzeIngestFutureMbo);
@@ -97,9 +47,19 @@ Deno.test("registry: unknown values and unregistered layers are clear errors", a
     () => run({ layer: "gold" }),
     /layer gold is not implemented for future_mbo/,
   );
-  await assert.rejects(
-    () => run({ layer: "all" }),
-    /--layer all needs bronze, silver and gold for future_mbo, but silver and gold are not implemented yet/,
+  // `all` is every registered layer in order: only bronze is registered here
+  assert.deepStrictEqual(
+    (await planRun({
+      productType: "future_mbo",
+      layer: "all",
+      symbol: "MNQ",
+      dates: ["2026-02-06"],
+      lakeRoot,
+      registry: reg,
+    })).plan.layers,
+    [
+      "bronze",
+    ],
   );
   await assert.rejects(
     () => run({ symbol: "ZN" }),

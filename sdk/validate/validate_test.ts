@@ -544,11 +544,25 @@ Deno.test("CLI: bad flags are usage errors (exit 2)", async () => {
       await main(["--product-type", "future_mbo", "--symbol", "MNQ", "--dt", DT, "--layer", "x"]),
       2,
     );
+    assert.equal(
+      await main([
+        "--product-type",
+        "future_mbo",
+        "--symbol",
+        "ZZ",
+        "--dt",
+        DT,
+        "--lake",
+        "/nonexistent",
+      ]),
+      2,
+    );
   } finally {
     console.error = err;
   }
-  assert.match(msgs[0], /--product-type: unknown 'bond'/);
+  assert.match(msgs[0], /bond/);
   assert.match(msgs[1], /2026-02-30/);
   assert.match(msgs[2], /--dt or both --start and --end/);
-  assert.match(msgs[3], /--layer: unknown 'x'/);
+  assert.match(msgs[3], /layer/);
+  assert.match(msgs[4], /unknown futures root for symbol 'ZZ'/);
 });
