@@ -201,11 +201,17 @@ export async function goldAgainstSilver(
     );
   }
   if (!silverFlow) return checks;
+  // gold drops silver rows without a spot and windows (MBO) or cells (options) silver marked
+  // invalid: the gold filter of the features module
+  const kept = `(SELECT * FROM ${silverFlow} WHERE window_valid AND spot_ref_price_int > 0)`;
   if (p.productType === "future_mbo") {
     const width = 2 * p.grid + 1;
     const f = await _one(
       con,
-      `SELECT count(*) AS frames, count_if(n <> ${width} OR d <> ${width}) AS bad
+      `SELECT count(*) AS frames, count_if(n <> ${width} OR d <> ${width}) AS bad,
+         count(DISTINCT window_end_ts_ns) AS windows,
+         (SELECT count(*) FROM (SELECT window_end_ts_ns FROM ${gold} GROUP BY 1
+            HAVING count(DISTINCT side) <> 2)) AS one_side
        FROM (SELECT window_end_ts_ns, side, count(*) AS n, count(DISTINCT rel_ticks) AS d
              FROM ${gold} GROUP BY 1, 2)`,
     );
@@ -217,8 +223,28 @@ export async function goldAgainstSilver(
         Number(f.frames),
       ),
     );
-    const keys = "window_end_ts_ns, side";
-    checks.push(...(await keySets(con, gold, silverFlow, keys, "(window, side) frames")));
+    checks.push(
+      _counted(
+        "gold.both_sides",
+        "gold windows with both sides",
+        Number(f.one_side),
+        Number(f.windows),
+      ),
+    );
+    if (silverSnap) {
+      // every window with a spot whose silver rows are all valid is one dense surface
+      const expected = `(SELECT window_end_ts_ns FROM ${silverSnap} WHERE spot_ref_price_int > 0
+        EXCEPT SELECT window_end_ts_ns FROM ${silverFlow} WHERE NOT window_valid)`;
+      checks.push(
+        ...(await keySets(
+          con,
+          `(SELECT DISTINCT window_end_ts_ns FROM ${gold})`,
+          expected,
+          "window_end_ts_ns",
+          "windows (spot > 0, silver valid)",
+        )),
+      );
+    }
     return checks;
   }
   const keys = p.productType === "equity_mbo"
@@ -226,15 +252,16 @@ export async function goldAgainstSilver(
     : 'window_end_ts_ns, strike_price_int, "right", side';
   const c = await _one(
     con,
-    `SELECT (SELECT count(*) FROM ${gold}) AS g, (SELECT count(*) FROM ${silverFlow}) AS s`,
+    `SELECT (SELECT count(*) FROM ${gold}) AS g, (SELECT count(*) FROM ${kept}) AS s`,
   );
   checks.push({
     id: "gold.row_count",
     status: Number(c.g) === Number(c.s) ? "PASS" : "FAIL",
-    detail: `gold ${c.g} rows, silver depth_and_flow ${c.s} rows (one gold row per silver row)`,
+    detail:
+      `gold ${c.g} rows, silver depth_and_flow ${c.s} valid rows with a spot (one gold row each)`,
     violations: Number(c.g) === Number(c.s) ? undefined : Math.abs(Number(c.g) - Number(c.s)),
   });
-  checks.push(...(await keySets(con, gold, silverFlow, keys, `(${keys}) keys`)));
+  checks.push(...(await keySets(con, gold, kept, keys, `(${keys}) keys`)));
   return checks;
 }
 
