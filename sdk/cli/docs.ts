@@ -7,7 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadLakeConfig } from "../lake/mod.ts";
+import { loadLakeConfig } from "../lake/datasets.ts";
 import { featureDocs } from "../validate/feature_docs.ts";
 import { defineCommand } from "./_args.ts";
 

@@ -9,8 +9,9 @@
  *
  * @module
  */
-import type { Contract, ContractField, LakeConfig, ProductType } from "../lake/mod.ts";
-import { PRODUCT_TYPES } from "../lake/mod.ts";
+import type { Contract, ContractField } from "../lake/contracts.ts";
+import type { LakeConfig } from "../lake/datasets.ts";
+import { PRODUCT_TYPES, type ProductType } from "../lake/product_types.ts";
 
 /** A contract `doc` split into its parts. */
 export interface FieldDoc {
