@@ -115,21 +115,26 @@ export async function goldColumnChecks(
 ): Promise<{ rows: number; checks: CheckResult[] }> {
   const names = new Set(contract.fields.map((f) => f.name));
   const doubles = contract.fields.filter((f) => f.type === "double" || f.type === "float");
-  const rules: RowRule[] = [
-    {
+  const rules: RowRule[] = [];
+  if (names.has("event_ts_ns")) {
+    rules.push({
       id: "gold.event_ts",
       what: "event_ts_ns = window_end_ts_ns",
       bad: "event_ts_ns <> window_end_ts_ns",
-    },
-    { id: "gold.spot", what: "spot_ref_price_int > 0", bad: "spot_ref_price_int <= 0" },
-  ];
+    });
+  }
+  if (names.has("spot_ref_price_int")) {
+    rules.push({ id: "gold.spot", what: "spot_ref_price_int > 0", bad: "spot_ref_price_int <= 0" });
+  }
   if (names.has("side")) {
     rules.push({ id: "gold.side", what: "side in B A", bad: "side NOT IN ('A','B')" });
   }
   if (names.has("right")) {
     rules.push({ id: "gold.right", what: "right in C P", bad: "\"right\" NOT IN ('C','P')" });
   }
-  if (p.productType === "future_mbo" || p.productType === "equity_mbo") {
+  if (
+    (p.productType === "future_mbo" || p.productType === "equity_mbo") && names.has("rel_ticks")
+  ) {
     rules.push({
       id: "gold.grid",
       what: `|rel_ticks| <= ${p.grid} (grid of products.yaml)`,
@@ -156,7 +161,9 @@ export async function goldColumnChecks(
       bad: `isfinite(${c}) AND (${cond})`,
     });
   }
-  const show = ["window_end_ts_ns", "rel_ticks", ...(names.has("side") ? ["side"] : [])];
+  const show = ["window_end_ts_ns", "rel_ticks", "side", "strike_price_int", "right"].filter((n) =>
+    names.has(n)
+  ).map(q);
   const { rows, results } = await _rowRules(con, gold, rules, [
     ...show,
     ...doubles.map((f) => q(f.name)).slice(0, 8),
