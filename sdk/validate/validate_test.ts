@@ -457,6 +457,69 @@ Deno.test(
   }),
 );
 
+// ---------------------------------------------------------------- futures options: the dense grid
+const OFLOW = "silver.future_option_mbo.depth_and_flow_1s";
+
+/**
+ * One window of MNQ's strike grid (products.yaml: step $5, 10 offsets → 4 × 21 = 84 rows) around
+ * spot 21,002.50: strike_ref = 21,005 (rounded half up), strikes 20,955 … 21,055, empty books.
+ */
+function optionGrid(end: bigint): Row[] {
+  const spot = P(21002.5), ref = P(21005);
+  const rows: Row[] = [];
+  for (let o = -10; o <= 10; o++) {
+    const strike = ref + BigInt(o) * P(5);
+    for (const right of ["C", "P"]) {
+      for (const side of ["A", "B"]) {
+        rows.push({
+          window_start_ts_ns: end - S,
+          window_end_ts_ns: end,
+          strike_price_int: strike,
+          strike_points: 21005 + 5 * o,
+          right,
+          side,
+          spot_ref_price_int: spot,
+          // floor((strike - spot) / 0.25): offset 0 → 21,005 - 21,002.50 = 10 ticks
+          rel_ticks: 20 * o + 10,
+          depth_qty_start: 0,
+          depth_qty_end: 0,
+          add_qty: 0,
+          pull_qty: 0,
+          pull_qty_rest: 0,
+          fill_qty: 0,
+          depth_qty_rest: 0,
+          window_valid: true,
+          accounting_identity_valid: true,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+Deno.test(
+  "futures options: an 84-row strike grid passes; a missing row and a wrong rel_ticks fail",
+  withScratchLake(async (lake) => {
+    const under = [snapRow(T0, 21002.25, 3, 21002.75, 4, 21002.5)];
+    await write(lake, SNAP, SYM, under);
+    await write(lake, OFLOW, SYM, optionGrid(T0));
+    let r = await run(lake, "future_option_mbo", SYM);
+    const flow = r.partitions.find((p) => p.dataset === OFLOW)!;
+    assert.deepEqual(flow.checks.filter((c) => c.status === "FAIL").map((c) => c.id), []);
+    assert.equal(check(r, OFLOW, "flow.grid_rows").status, "PASS");
+    assert.equal(check(r, OFLOW, "flow.underlying_spot").status, "PASS");
+    const bad = optionGrid(T0);
+    bad.pop();
+    bad[0].rel_ticks = -189; // offset -10: 20,955 - 21,002.50 = -47.50 = -190 ticks, not -189
+    await write(lake, OFLOW, SYM, bad);
+    r = await run(lake, "future_option_mbo", SYM);
+    const rows = check(r, OFLOW, "flow.grid_rows");
+    assert.equal(rows.status, "FAIL");
+    assert.equal(rows.violations, 1);
+    assert.equal(check(r, OFLOW, "flow.rel_ticks").status, "FAIL");
+  }),
+);
+
 // ---------------------------------------------------------------- a generated demo day
 Deno.test({
   name:
