@@ -79,7 +79,10 @@ Deno.test("extractRoot picks the longest configured prefix (spec examples)", () 
 Deno.test("product table validation: unknown root, bad tick size, misaligned strike step, unknown key", async () => {
   const t = await loadProducts(join(DEFAULT_CONFIG_DIR, "products.yaml"));
   assert.throws(() => productForSymbol(t, "ZZZ"), /unknown futures root for symbol 'ZZZ'/);
-  assert.throws(() => equityForSymbol(t, "XYZ"), /unknown equity ticker 'XYZ' \(valid: QQQ, SPY/);
+  assert.throws(
+    () => equityForSymbol(t, "XYZ"),
+    /unknown equity ticker 'XYZ' \(valid: GOOG, QQQ, SPY/,
+  );
   const base = {
     tick_size: 0.25,
     grid_max_ticks: 200,
