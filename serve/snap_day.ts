@@ -58,7 +58,12 @@ const COLUMNS = [
 ] as const;
 
 /** The pipeline command that builds a missing partition. */
-export function pipelineHint(productType: string, layer: string, symbol: string, dt: string) {
+export function pipelineHint(
+  productType: string,
+  layer: string,
+  symbol: string,
+  dt: string,
+): string {
   return `deno task pipeline --product-type ${productType} --layer ${layer} --symbol ${symbol} --dt ${dt}`;
 }
 
