@@ -108,3 +108,21 @@ export async function until(cond: () => boolean, ms = 10_000, what = "condition"
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Opens a WebSocket stream over a raw TCP connection and returns it once the server answered the
+ * upgrade: the caller decides whether to read (a slow client simply never does).
+ */
+export async function rawUpgrade(server: SpymasterServer, target: string): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: server.url.hostname, port: Number(server.url.port) });
+  await conn.write(new TextEncoder().encode(
+    `GET ${target} HTTP/1.1\r\nHost: ${server.url.host}\r\nUpgrade: websocket\r\n` +
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+      "Sec-WebSocket-Version: 13\r\n\r\n",
+  ));
+  const buf = new Uint8Array(256);
+  const n = await conn.read(buf);
+  const head = new TextDecoder().decode(buf.subarray(0, n ?? 0));
+  if (!head.startsWith("HTTP/1.1 101")) throw new Error(`upgrade refused: ${head.slice(0, 40)}`);
+  return conn;
+}
