@@ -27,10 +27,9 @@ import {
   ZSCORE_WINDOW,
 } from "./vp_config.ts";
 
-/** ASCII code of side `A` (ask). */
-export const SIDE_ASK = 65;
-/** ASCII code of side `B` (bid). */
-export const SIDE_BID = 66;
+// Side codes shared with the gold surfaces (one definition: sdk/features/columns.ts).
+import { SIDE_ASK, SIDE_BID } from "./columns.ts";
+export { SIDE_ASK, SIDE_BID };
 
 /**
  * Silver `depth_and_flow_1s` columns the engine reads (serving.md §4.3), one entry per row.
