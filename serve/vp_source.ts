@@ -59,7 +59,9 @@ export async function vpSource(ctx: ServeContext, p: VpParams): Promise<WindowSo
   try {
     await checkVpSilver(ctx.lake, config, p.dt);
   } catch (e) {
-    throw new StreamError((e as Error).message.replace("\n", " "), 1008);
+    // the client learns which table is missing, not where the server keeps its files
+    const message = (e as Error).message.replaceAll(ctx.lake.root, "<lake>");
+    throw new StreamError(message.replace(/\s*\n\s*/g, " "), 1008);
   }
   const snaps = await ctx.snapDay(p.product_type, p.symbol, p.dt);
   const want = new Set(p.surfaces);
