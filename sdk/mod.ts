@@ -17,6 +17,7 @@
  * | `silver` | 1-second book snapshots and per-price depth & flow |
  * | `features` | gold physics surfaces (incremental engines and the gold stage) |
  * | `lobster` | LOBSTER message/orderbook files replayed through the book engine |
+ * | `physics` | models fitted or run over gold: beta/gamma forecast, fit, honest evaluation |
  *
  * @example Decode a DBN file and rebuild its books
  * ```ts ignore
@@ -35,6 +36,7 @@ export * as download from "./download/mod.ts";
 export * as features from "./features/mod.ts";
 export * as lake from "./lake/mod.ts";
 export * as lobster from "./lobster/mod.ts";
+export * as physics from "./physics/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";
 export * as silver from "./silver/mod.ts";
 export * as synth from "./synth/mod.ts";

@@ -157,6 +157,7 @@ export interface DayScan {
   series: WindowSeries;
   /** The model's forecasts per window (`horizon` per window), when asked for. */
   delta: Float64Array;
+  /** Model confidence per window and horizon (same layout as `delta`). */
   confidence: Float64Array;
   /** Horizon of `delta`. */
   horizon: number;
@@ -375,13 +376,17 @@ export type Split =
 
 /** Options of {@linkcode fitPhysics}. */
 export interface FitOptions {
+  /** The lake. */
   lake: Lake;
+  /** The product table (`config/products.yaml`). */
   products: ProductTable;
+  /** Product type of the surface. */
   productType: PhysicsProductType;
   /** Contract, ticker or futures root. */
   symbol: string;
   /** Inclusive date range (default: every day with gold). */
   start?: string;
+  /** Last date (inclusive). */
   end?: string;
   /** Default: the last quarter of the days (at least 1) are held out. */
   split?: Split;
@@ -395,33 +400,57 @@ export interface FitOptions {
 
 /** One day of lineage. */
 export interface LineageEntry {
+  /** Session date. */
   session_date: string;
+  /** Symbol as given (contract, root or ticker). */
   symbol: string;
+  /** Whether the day trained, was held out, or both (intraday split). */
   role: "train" | "holdout" | "train+holdout";
+  /** sha256 of the gold surface partition's `_MANIFEST.json`. */
   futures_manifest: string;
+  /** Options gold partition used, or `null`. */
   options_symbol: string | null;
+  /** sha256 of its `_MANIFEST.json`, or `null`. */
   options_manifest: string | null;
+  /** sha256 of the silver book snapshot manifest (OFI baseline), or `null`. */
   book_snapshot_manifest: string | null;
 }
 
 /** The parameters file (`physics_beta_gamma.json`). */
 export interface PhysicsParams {
+  /** Force gain β. */
   beta: number;
+  /** Velocity damping γ. */
   gamma: number;
+  /** The regression behind β and γ. */
   fit: BetaGamma;
+  /** Baselines fitted on the same training windows. */
   baselines: Baselines;
+  /** Product type of the surface. */
   product_type: PhysicsProductType;
+  /** Symbol as given (contract, root or ticker). */
   symbol: string;
+  /** The lattice (root, half-width, unit in 1e-9 price units). */
   lattice: { root: string; grid_max: number; unit_int: number };
+  /** Session filter used. */
   session: Session & { timezone: "America/New_York" };
+  /** Training / held-out split. */
   split: Split;
+  /** Horizons of the baselines (seconds). */
   horizons: number[];
+  /** Force sampling (always `"j+delta"` for fitted parameters). */
   neighbourhood: Neighbourhood;
+  /** Days that trained. */
   train_dates: string[];
+  /** Days held out. */
   holdout_dates: string[];
+  /** Samples of the β/γ regression. */
   train_samples: number;
+  /** Every input partition (train days, then held-out days). */
   lineage: LineageEntry[];
+  /** UTC ISO-8601 time of writing. */
   created_at: string;
+  /** SDK version and commit. */
   code_version: string;
 }
 
@@ -560,7 +589,9 @@ function checkHorizons(h: readonly number[]): void {
 
 /** Options of {@linkcode evaluatePhysics}. */
 export interface EvalOptions {
+  /** The lake. */
   lake: Lake;
+  /** The product table (`config/products.yaml`). */
   products: ProductTable;
   /** The fitted parameters. */
   params: PhysicsParams;
@@ -568,26 +599,39 @@ export interface EvalOptions {
   horizons?: readonly number[];
   /** Bootstrap settings. */
   resamples?: number;
+  /** Bootstrap block length in seconds (default 60). */
   blockSeconds?: number;
+  /** Bootstrap seed (default 1). */
   seed?: number;
+  /** Progress per day. */
   onDay?: FitOptions["onDay"];
 }
 
 /** The evaluation report (`physics_beta_gamma_eval.json`). */
 export interface PhysicsEvalReport {
+  /** Force gain β. */
   beta: number;
+  /** Velocity damping γ. */
   gamma: number;
+  /** Product type of the surface. */
   product_type: PhysicsProductType;
+  /** Symbol as given (contract, root or ticker). */
   symbol: string;
+  /** Days held out. */
   holdout_dates: string[];
+  /** Training / held-out split. */
   split: Split;
+  /** Metrics per horizon, comparisons and reliability. */
   metrics: EvaluationReport;
   /** Per horizon and baseline: better / worse / mixed / inconclusive (paired 95 % intervals). */
   verdicts: Record<string, Record<string, string>>;
   /** One plain sentence. */
   summary: string;
+  /** Parameters file evaluated, when read from a file. */
   params_path: string | null;
+  /** UTC ISO-8601 time of writing. */
   created_at: string;
+  /** SDK version and commit. */
   code_version: string;
 }
 

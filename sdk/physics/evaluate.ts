@@ -43,17 +43,25 @@ export interface EvalPart extends SeriesPart {
 
 /** A point estimate with its 95 % interval (`null` bounds when undefined, e.g. no moves). */
 export interface Interval {
+  /** Point estimate on all samples. */
   value: number | null;
+  /** Lower bound. */
   lo: number | null;
+  /** Upper bound. */
   hi: number | null;
 }
 
 /** Metrics of one model at one horizon. */
 export interface ModelMetrics {
+  /** Share of the moves (outcome ≠ 0) whose sign was called. */
   sign_hit_rate: Interval;
+  /** Mean absolute error in lattice units. */
   mae_ticks: Interval;
+  /** Share of non-zero predictions. */
   called_share: number;
+  /** Share of non-zero predictions whose sign the outcome followed. */
   precision: Interval;
+  /** The original's metric (`0 == 0` counts as a hit), for comparison only. */
   legacy_sign_hit_rate: number | null;
 }
 
@@ -67,27 +75,39 @@ export interface Comparison {
 
 /** Metrics at one horizon. */
 export interface HorizonMetrics {
+  /** Origins with a known outcome. */
   samples: number;
+  /** Origins whose outcome is not flat. */
   moves: number;
+  /** Share of flat outcomes. */
   flat_share: Interval;
+  /** Metrics per model. */
   models: Record<ModelName, ModelMetrics>;
+  /** Model minus each baseline. */
   vs_baselines: Record<Exclude<ModelName, "model">, Comparison>;
 }
 
 /** A reliability bin. */
 export interface ReliabilityBin {
+  /** Lowest confidence in the bin. */
   min_conf: number;
+  /** Highest confidence in the bin. */
   max_conf: number;
+  /** Mean confidence in the bin. */
   mean_conf: number;
+  /** Share of hits in the bin. */
   hit_rate: number;
+  /** Pairs in the bin. */
   count: number;
   /** Wilson 95 % interval of `hit_rate`. */
   lo: number;
+  /** Upper bound. */
   hi: number;
 }
 
 /** Confidence reliability table. */
 export interface Reliability {
+  /** Equal-count bins by ascending confidence. */
   bins: ReliabilityBin[];
   /** Hit rates non-decreasing with confidence (tolerance 1e-12). */
   monotonic: boolean;
@@ -97,7 +117,9 @@ export interface Reliability {
 
 /** The evaluation. */
 export interface EvaluationReport {
+  /** Metrics per horizon (seconds as keys). */
   horizons: Record<string, HorizonMetrics>;
+  /** Reliability of the model's confidence. */
   reliability: Reliability;
   /** How the intervals were computed. */
   intervals: { method: string; block_seconds: number; resamples: number; seed: number };

@@ -25,11 +25,17 @@ export interface WindowSeries {
 
 /** Sums of the normal equations. */
 export interface NormalSums {
+  /** Σ v². */
   s11: number;
+  /** Σ v·x. */
   s12: number;
+  /** Σ x². */
   s22: number;
+  /** Σ v·y. */
   t1: number;
+  /** Σ x·y. */
   t2: number;
+  /** Samples. */
   count: number;
 }
 
@@ -164,8 +170,11 @@ export function originsOf(
 
 /** A series with the part of it used (`[from, to)` in seconds). */
 export interface SeriesPart {
+  /** The windows. */
   series: WindowSeries;
+  /** First second used (inclusive; default: all). */
   from?: number;
+  /** End second (exclusive; default: all). */
   to?: number;
 }
 

@@ -39,8 +39,11 @@ export interface SurfaceColumns {
   side: StringColumn;
   /** Optional field columns. */
   pressure_grad?: Float64Array;
+  /** Near-smoothed liquidity velocity. */
   u_near?: Float64Array;
+  /** Slow resting pressure. */
   u_p_slow?: Float64Array;
+  /** Obstacle field. */
   Omega?: Float64Array;
 }
 
@@ -60,12 +63,19 @@ export interface ForecastRows {
   window_end_ts_ns: BigInt64Array;
   /** 0 = diagnostics row, 1..H = forecasts. */
   horizon_s: Int32Array;
+  /** Predicted spot in lattice units (null on diagnostics rows). */
   predicted_spot_tick: Nullable<BigInt64Array>;
+  /** Predicted displacement (null on diagnostics rows). */
   predicted_tick_delta: Nullable<BigInt64Array>;
+  /** Confidence (null on diagnostics rows). */
   confidence: Nullable<Float64Array>;
+  /** Upward run score (diagnostics row only). */
   RunScore_up: Nullable<Float64Array>;
+  /** Downward run score (diagnostics row only). */
   RunScore_down: Nullable<Float64Array>;
+  /** Distance to the upward obstacle (diagnostics row only). */
   D_up: Nullable<Int32Array>;
+  /** Distance to the downward obstacle (diagnostics row only). */
   D_down: Nullable<Int32Array>;
 }
 

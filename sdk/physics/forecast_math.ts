@@ -143,10 +143,13 @@ export class FieldScratch {
   readonly spread: Float64Array;
   /** Near / far smoothed `Ω_total` and their difference. */
   readonly omegaNear: Float64Array;
+  /** Far-smoothed `Ω_total` (σ 24, r 64). */
   readonly omegaFar: Float64Array;
+  /** Prominence `near − far`. */
   readonly omegaProm: Float64Array;
   /** Viscosity `ν = 1 + near + 2·max(0, prom)` and `κ = 1/ν`. */
   readonly nu: Float64Array;
+  /** `1/ν`. */
   readonly kappa: Float64Array;
 
   /** Scratch for a lattice of half-width `gridMax`. */
@@ -302,8 +305,11 @@ export class WindowForecast {
   c0 = 0;
   /** Diagnostics. */
   runScoreUp = 0;
+  /** Downward run score. */
   runScoreDown = 0;
+  /** Upward obstacle distance. */
   dUp = 0;
+  /** Downward obstacle distance. */
   dDown = 0;
   /** Predicted displacement `rint(δ_h)` per horizon (whole lattice units). */
   readonly delta: Float64Array;

@@ -18,14 +18,20 @@ import type { NullableColumn } from "../lake/columns.ts";
 /** int64 max: Databento's undefined price. */
 const NULL_PRICE = 9_223_372_036_854_775_807n;
 
-type IntColumn = BigInt64Array | Int32Array | Float64Array;
+/** An integer column as read (64-bit sizes as `BigInt64Array`). */
+export type IntColumn = BigInt64Array | Int32Array | Float64Array;
 
 /** The snapshot columns OFI needs (as read from the lake; prices may be nullable). */
 export interface BestLevelColumns {
+  /** Window end, ns. */
   window_end_ts_ns: BigInt64Array;
+  /** Best bid price (null, 0 or undefined when the side is empty). */
   best_bid_price_int: BigInt64Array | NullableColumn;
+  /** Size at the best bid. */
   best_bid_qty: IntColumn;
+  /** Best ask price. */
   best_ask_price_int: BigInt64Array | NullableColumn;
+  /** Size at the best ask. */
   best_ask_qty: IntColumn;
 }
 
