@@ -71,6 +71,7 @@ export class StreamClient implements AsyncIterable<DecodedWindow> {
     this.#onControl = options.onControl ?? (() => {});
     ws.binaryType = "arraybuffer";
     ws.onmessage = (e) => {
+      if (this.#done) return; // closed by the consumer: frames still in flight are not decoded
       try {
         this.#onMessage(e.data);
       } catch (err) {
