@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--only dbn,synth,bronze,book,silver] [--records N] [--day-events N] [--out FILE]`:
+ * `deno task bench [--only dbn,synth,bronze,book,silver,gold] [--records N] [--day-events N] [--out FILE]`:
  * throughput and memory benchmarks. Each section runs in its own `deno` process (so peak RSS is
  * the section's own) and rewrites its block of BENCHMARKS.md (between `<!-- bench:NAME -->`
  * markers), stamped with the machine it ran on. Timings are measured only here, never asserted in

@@ -136,6 +136,84 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
   }
 }
 
+/**
+ * Per planted episode, what the gold surface shows there: the mean `liquidity_velocity` of the
+ * episode's cells (negative = liquidity leaving) and, for futures, `Omega` (liquidity mass) of
+ * those cells at the start and at its extreme, and the smoothed `Omega_near` / `u_near`.
+ */
+export async function goldReport(lake: string, days: SynthDayResult[]): Promise<void> {
+  const db = await openLakeDuckDB(await openLake(lake));
+  const q = async (sql: string) =>
+    (await db.connection.runAndReadAll(sql)).getRowObjects() as Record<string, number | null>[];
+  const n = (
+    x: number | null | undefined,
+    d = 2,
+  ) => (x === null || x === undefined ? "—" : Number(x).toFixed(d));
+  try {
+    console.log("\n5. Gold at the planted episodes:");
+    for (
+      const [pt, label, unit] of [
+        ["future_mbo", "MNQ futures", 250_000_000n],
+        ["equity_mbo", "QQQ", 500_000_000n],
+      ] as const
+    ) {
+      const day = days.find((d) => d.productType === pt);
+      console.log(`  ${label} (gold.${pt}.physics_surface_1s):`);
+      for (const e of day?.episodes ?? []) {
+        if (e.kind === "crossed") continue;
+        const side = e.side === "bid" ? "B" : "A";
+        const start = BigInt(e.start_ts), end = BigInt(e.end_ts);
+        const lo = (BigInt(e.price_lo_int) / unit) * unit;
+        const hi = ((BigInt(e.price_hi_int) + unit - 1n) / unit) * unit;
+        // the episode's cells: price = spot + rel_ticks · unit inside [lo, hi]
+        const cells =
+          `side = '${side}' AND spot_ref_price_int + rel_ticks::BIGINT * ${unit} BETWEEN ${lo} AND ${hi}`;
+        const span = `window_end_ts_ns BETWEEN ${start} AND ${end + 1_000_000_000n}`;
+        if (pt === "future_mbo") {
+          const rows = await q(
+            `SELECT window_end_ts_ns AS t, avg(liquidity_velocity) AS v, sum(Omega) AS om,
+                    avg(Omega_near) AS omn, avg(u_near) AS un
+             FROM gold_future_mbo_physics_surface_1s WHERE ${cells} AND ${span}
+             GROUP BY 1 ORDER BY 1`,
+          );
+          if (!rows.length) {
+            console.log(`    ${e.kind} ${e.side} at ${e.start_utc}: outside the gold lattice`);
+            continue;
+          }
+          const om = rows.map((r) => Number(r.om));
+          const v = rows.reduce((a, r) => a + Number(r.v), 0) / rows.length;
+          const ext = e.kind === "vacuum" ? Math.min(...om) : Math.max(...om);
+          const un = rows.map((r) => Number(r.un));
+          const unExt = e.kind === "vacuum" ? Math.min(...un) : Math.max(...un);
+          console.log(
+            `    ${e.kind.padEnd(6)} ${e.side.padEnd(3)} ${
+              e.start_utc.slice(11, 19)
+            }: mean velocity ${n(v, 3)}, Omega ${n(om[0])} → ${
+              e.kind === "vacuum" ? "min" : "max"
+            } ${n(ext)}, u_near ${n(un[0], 3)} → ${n(unExt, 3)}, Omega_near ${
+              n(rows[0].omn, 3)
+            } → ${n(rows[rows.length - 1].omn, 3)}`,
+          );
+        } else {
+          const [r] = await q(
+            `SELECT count(*) AS rows, avg(liquidity_velocity) AS v, sum(add_intensity) AS a,
+                    sum(pull_intensity) AS p
+             FROM gold_equity_mbo_physics_surface_1s WHERE ${cells} AND ${span}`,
+          );
+          console.log(
+            `    ${e.kind.padEnd(6)} ${e.side.padEnd(3)} ${
+              e.start_utc.slice(11, 19)
+            }: ${r.rows} rows, ` +
+              `mean velocity ${n(r.v, 3)} (add ${n(r.a)} / pull ${n(r.p)} intensity)`,
+          );
+        }
+      }
+    }
+  } finally {
+    db.close();
+  }
+}
+
 if (import.meta.main) {
   const a = parseFlags(Deno.args, {
     lake: { type: "string", default: "lake" },
@@ -211,6 +289,7 @@ if (import.meta.main) {
     }
   }
   if (registry.has("future_mbo", "silver") && !failures.length) await silverReport(lake, days);
+  if (registry.has("future_mbo", "gold") && !failures.length) await goldReport(lake, days);
   console.log(
     `\nDone in ${((performance.now() - t0) / 1000).toFixed(1)} s. Lake: ${
       join(relative(Deno.cwd(), lake) || ".", "")

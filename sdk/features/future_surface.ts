@@ -31,7 +31,6 @@ import {
   gaussianKernel,
   NEAR_TICKS,
   type SmoothingKernel,
-  smoothPair,
 } from "./kernels.ts";
 import { _allocColumn } from "../silver/_builder.ts";
 
@@ -91,6 +90,19 @@ export function headOf<B extends { length: number }>(b: B, n: number): B {
   return out as B;
 }
 
+/** `1 / Σ taps inside [0, frame)` for every lattice point (normalised convolution). */
+function edgeWeights(k: SmoothingKernel, frame: number): Float64Array {
+  const out = new Float64Array(frame);
+  for (let t = 0; t < frame; t++) {
+    let w = 0;
+    for (let j = -k.half; j <= k.half; j++) {
+      if (t + j >= 0 && t + j < frame) w += k.taps[j + k.half];
+    }
+    out[t] = 1 / w;
+  }
+  return out;
+}
+
 const A2 = emaAlpha(2), A8 = emaAlpha(8), A32 = emaAlpha(32), A128 = emaAlpha(128);
 
 /**
@@ -145,6 +157,19 @@ export class FutureSurfaceEngine {
   readonly #e128: Float64Array;
   readonly #du: Float64Array;
   readonly #started: Uint8Array;
+  readonly #list: Int32Array;
+  readonly #d8: Float64Array;
+  readonly #d32: Float64Array;
+  // carried smoothed EMAs (u_near, u_far) and the window's scatter scratch
+  readonly #u8: Float64Array;
+  readonly #u32: Float64Array;
+  readonly #sn8: Float64Array;
+  readonly #sf32: Float64Array;
+  readonly #sno: Float64Array;
+  readonly #sfo: Float64Array;
+  /** 1 / (sum of the in-lattice taps) per tick: 1 inside, > 1 at the lattice edges. */
+  readonly #invNear: Float64Array;
+  readonly #invFar: Float64Array;
   #own: FutureSurfaceBatch | null = null;
 
   constructor(options: FutureSurfaceOptions) {
@@ -170,6 +195,17 @@ export class FutureSurfaceEngine {
     this.#e128 = new Float64Array(n);
     this.#du = new Float64Array(n);
     this.#started = new Uint8Array(n);
+    this.#list = new Int32Array(n);
+    this.#d8 = new Float64Array(n);
+    this.#d32 = new Float64Array(n);
+    this.#u8 = new Float64Array(n);
+    this.#u32 = new Float64Array(n);
+    this.#sn8 = new Float64Array(n);
+    this.#sf32 = new Float64Array(n);
+    this.#sno = new Float64Array(n);
+    this.#sfo = new Float64Array(n);
+    this.#invNear = edgeWeights(this.#near, this.frame);
+    this.#invFar = edgeWeights(this.#far, this.frame);
   }
 
   /**
@@ -224,31 +260,38 @@ export class FutureSurfaceEngine {
     const G = this.grid, F = this.frame, n = this.maxRowsPerWindow;
     const qS = this.#qStart, qE = this.#qEnd, qA = this.#qAdd, qP = this.#qPull;
     const qF = this.#qFill, qR = this.#qRest, rts = this.#rts, present = this.#present;
-    qS.fill(0);
-    qE.fill(0);
-    qA.fill(0);
-    qP.fill(0);
-    qF.fill(0);
-    qR.fill(0);
-    rts.fill(0);
-    present.fill(0);
+    const list = this.#list;
+    let np = 0;
+    const relT = r.rel_ticks, sideIn = r.side, spotIn = r.spot_ref_price_int;
+    const dS = r.depth_qty_start, dE = r.depth_qty_end, aQ = r.add_qty, pQ = r.pull_qty;
+    const fQ = r.fill_qty;
     for (let i = w.start; i < w.end; i++) {
-      const t = r.rel_ticks[i], sd = r.side[i];
+      const t = relT[i], sd = sideIn[i];
       if (
-        t < -G || t > G || (sd !== SIDE_ASK && sd !== SIDE_BID) || r.spot_ref_price_int[i] <= 0n
+        t < -G || t > G || (sd !== SIDE_ASK && sd !== SIDE_BID) || spotIn[i] <= 0n
       ) {
         st.rowsIgnored++;
         continue;
       }
       const c = (sd === SIDE_ASK ? 0 : F) + t + G;
-      qS[c] += r.depth_qty_start[i];
-      qE[c] += r.depth_qty_end[i];
-      qA[c] += r.add_qty[i];
-      qP[c] += r.pull_qty[i];
-      qF[c] += r.fill_qty[i];
-      qR[c] += rest![i];
-      if (!present[c]) rts[c] = rtsIn![i];
-      present[c] = 1;
+      if (present[c]) {
+        qS[c] += dS[i];
+        qE[c] += dE[i];
+        qA[c] += aQ[i];
+        qP[c] += pQ[i];
+        qF[c] += fQ[i];
+        qR[c] += rest![i];
+      } else {
+        present[c] = 1;
+        list[np++] = c;
+        qS[c] = dS[i];
+        qE[c] = dE[i];
+        qA[c] = aQ[i];
+        qP[c] = pQ[i];
+        qF[c] = fQ[i];
+        qR[c] = rest![i];
+        rts[c] = rtsIn![i];
+      }
     }
 
     const addI = out.add_intensity, fillI = out.fill_intensity, pullI = out.pull_intensity;
@@ -256,29 +299,31 @@ export class FutureSurfaceEngine {
     const o2 = out.u_ema_2, o8 = out.u_ema_8, o32 = out.u_ema_32, o128 = out.u_ema_128;
     const bf = out.u_band_fast, bm = out.u_band_mid, bs = out.u_band_slow, en = out.u_wave_energy;
     const dut = out.du_dt, d2t = out.d2u_dt2, rho = out.rho, phi = out.phi_rest;
-    const up = out.u_p, ups = out.u_p_slow, om = out.Omega;
+    const up = out.u_p, ups = out.u_p_slow, om = out.Omega, rs = out.rel_ticks_side;
     const e2 = this.#e2, e8 = this.#e8, e32 = this.#e32, e128 = this.#e128;
-    const duS = this.#du, started = this.#started;
+    const duS = this.#du, started = this.#started, d8 = this.#d8, d32 = this.#d32;
     for (let c = 0; c < n; c++) {
       const o = at + c;
-      let x = 0, ph = 0;
-      if (present[c]) {
+      let x = 0, ph = 0, rh = 0;
+      const here = present[c] === 1;
+      if (here) {
         const d = qS[c] + 1;
         const a = qA[c] / d, f = qF[c] / d, p = qP[c] / d;
         x = a - p - f;
         addI[o] = a;
         fillI[o] = f;
         pullI[o] = p;
-        rho[o] = Math.log1p(qE[c]);
+        rh = Math.log1p(qE[c]);
         ph = qR[c] / (qE[c] + 1);
-        phi[o] = ph;
+        rs[o] = rts[c];
       } else {
         addI[o] = 0;
         fillI[o] = 0;
         pullI[o] = 0;
-        rho[o] = 0;
-        phi[o] = 0;
+        rs[o] = 0;
       }
+      rho[o] = rh;
+      phi[o] = ph;
       vel[o] = x;
       let y2: number, y8: number, y32: number, y128: number, du: number, d2: number;
       if (started[c]) {
@@ -289,7 +334,11 @@ export class FutureSurfaceEngine {
         y128 = (1 - A128) * e128[c] + A128 * x;
         du = y2 - old2;
         d2 = du - duS[c];
-      } else if (present[c]) {
+        if (here) {
+          d8[c] = A8 * x;
+          d32[c] = A32 * x;
+        }
+      } else if (here) {
         started[c] = 1;
         y2 =
           y8 =
@@ -297,6 +346,8 @@ export class FutureSurfaceEngine {
           y128 =
             x;
         du = d2 = 0;
+        d8[c] = x;
+        d32[c] = x;
       } else {
         y2 =
           y8 =
@@ -325,16 +376,56 @@ export class FutureSurfaceEngine {
       const p8 = ph * y8, p32 = ph * y32;
       up[o] = p8;
       ups[o] = p32;
-      om[o] = rho[o] * (0.5 + 0.5 * ph) * (1 + (p32 > 0 ? p32 : 0));
+      om[o] = rh * (0.5 + 0.5 * ph) * (1 + (p32 > 0 ? p32 : 0));
     }
 
+    // Smoothing. The kernels are linear and every started cell's EMA decays by the same factor,
+    // so smooth(ema_new) = (1 − α)·smooth(ema_old) + smooth(Δ), Δ non-zero only at the cells
+    // with a row: the smoothed EMAs are carried and only the rows of the window are scattered.
+    // Omega is zero off the rows, so its smoothing is a scatter of the rows too.
+    const sn8 = this.#sn8, sf32 = this.#sf32, sno = this.#sno, sfo = this.#sfo;
+    sn8.fill(0);
+    sf32.fill(0);
+    sno.fill(0);
+    sfo.fill(0);
+    const nt = this.#near.taps, ft = this.#far.taps, N = this.#near.half, M = this.#far.half;
+    for (let q = 0; q < np; q++) {
+      const c = list[q];
+      const base = c < F ? 0 : F, k = c - base;
+      const v8 = d8[c], v32 = d32[c], vo = om[at + c];
+      const lo = k - N < 0 ? 0 : k - N, hi = k + N > F - 1 ? F - 1 : k + N;
+      for (let t = lo; t <= hi; t++) {
+        const wgt = nt[t - k + N];
+        sn8[base + t] += wgt * v8;
+        sno[base + t] += wgt * vo;
+      }
+      const lo2 = k - M < 0 ? 0 : k - M, hi2 = k + M > F - 1 ? F - 1 : k + M;
+      for (let t = lo2; t <= hi2; t++) {
+        const wgt = ft[t - k + M];
+        sf32[base + t] += wgt * v32;
+        sfo[base + t] += wgt * vo;
+      }
+      present[c] = 0;
+      d8[c] = 0;
+      d32[c] = 0;
+    }
+    const u8 = this.#u8, u32 = this.#u32, iwn = this.#invNear, iwf = this.#invFar;
     const un = out.u_near, uf = out.u_far, onr = out.Omega_near, ofr = out.Omega_far;
+    for (let c = 0; c < n; c++) {
+      const k = c < F ? c : c - F, o = at + c;
+      const a = (1 - A8) * u8[c] + sn8[c] * iwn[k];
+      const b = (1 - A32) * u32[c] + sf32[c] * iwf[k];
+      u8[c] = a;
+      u32[c] = b;
+      un[o] = a;
+      uf[o] = b;
+      onr[o] = sno[c] * iwn[k];
+      ofr[o] = sfo[c] * iwf[k];
+    }
     const pr = out.u_prom, opr = out.Omega_prom, dx = out.du_dx, d2x = out.d2u_dx2;
     const nu = out.nu, kap = out.kappa, pg = out.pressure_grad;
     for (let s = 0; s < 2; s++) {
       const f0 = at + s * F;
-      smoothPair(this.#near, o8, om, f0, F, un, onr, f0);
-      smoothPair(this.#far, o32, om, f0, F, uf, ofr, f0);
       const sign = s === 0 ? -1 : 1;
       for (let k = 0; k < F; k++) {
         const o = f0 + k;
@@ -357,11 +448,10 @@ export class FutureSurfaceEngine {
     out.window_end_ts_ns.fill(w.window_end_ts_ns, at, at + n);
     out.event_ts_ns.fill(w.window_end_ts_ns, at, at + n);
     out.spot_ref_price_int.fill(spot, at, at + n);
-    const rt = out.rel_ticks, rs = out.rel_ticks_side, sd = out.side;
+    const rt = out.rel_ticks, sd = out.side;
     for (let c = 0; c < n; c++) {
       const o = at + c;
       rt[o] = (c < F ? c : c - F) - G;
-      rs[o] = rts[c];
       sd[o] = c < F ? SIDE_ASK : SIDE_BID;
     }
     st.windowsOut++;

@@ -87,6 +87,14 @@ export * from "./option_surface.ts";
 export * from "./intensity_surface.ts";
 export * from "./surface_engine.ts";
 export * from "./silver_windows.ts";
+export * from "./physics_surface.ts";
+export {
+  buildGold,
+  type BuildGoldOptions,
+  GOLD_STAGE_NAMES,
+  goldDataset,
+  surfaceColumnBatch,
+} from "./stages.ts";
 // ---- vacuum-pressure (branch vp)
 export * from "./vp_config.ts";
 export * from "./vp_engine.ts";

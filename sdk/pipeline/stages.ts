@@ -7,9 +7,10 @@
  */
 import { bronzeStages } from "../bronze/stages.ts";
 import { SILVER_STAGES } from "../silver/stages.ts";
+import { GOLD_STAGES } from "../features/stages.ts";
 import { StageRegistry } from "./registry.ts";
 
 /** A registry with every stage of the SDK. */
 export function defaultRegistry(): StageRegistry {
-  return new StageRegistry().register(...bronzeStages, ...SILVER_STAGES);
+  return new StageRegistry().register(...bronzeStages, ...SILVER_STAGES, ...GOLD_STAGES);
 }
