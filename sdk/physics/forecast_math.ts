@@ -79,28 +79,10 @@ const NEAR = gaussianKernel(MODEL.nearSigma, MODEL.nearRadius);
 const FAR = gaussianKernel(MODEL.farSigma, MODEL.farRadius);
 const W_FORCE = sideWeights(MODEL.forceSigma, MODEL.forceRadius);
 const W_DAMP = sideWeights(MODEL.dampSigma, MODEL.dampRadius);
-
-/**
- * Same-length convolution with zero padding (`np.convolve(…, "same")` with a symmetric kernel),
- * computed only at positions `−reach..reach`: `out[x] = Σ_j k[j]·src[x + j]` over `|x + j| ≤ G`.
- */
-export function convolveSame(
-  src: Float64Array,
-  gridMax: number,
-  kernel: Float64Array,
-  out: Float64Array,
-  reach = gridMax,
-): void {
-  const r = (kernel.length - 1) / 2, G = gridMax;
-  for (let x = -reach; x <= reach; x++) {
-    const jLo = Math.max(-r, -G - x), jHi = Math.min(r, G - x);
-    let s = 0;
-    for (let j = jLo, si = x + jLo + G, ki = jLo + r; j <= jHi; j++, si++, ki++) {
-      s += kernel[ki] * src[si];
-    }
-    out[x + G] = s;
-  }
-}
+const VACUUM_W = Float64Array.from(
+  { length: MODEL.diagRange + 1 },
+  (_, k) => Math.exp(-k / MODEL.vacuumScale),
+);
 
 /** The per-window inputs on the lattice (pipeline.md §5.2), all of length `2·gridMax + 1`. */
 export interface WindowFields {
@@ -131,33 +113,35 @@ export function newWindowFields(gridMax: number, withOptions = false): WindowFie
   };
 }
 
-/** Derived fields of a window (reused between windows). */
+/**
+ * Derived fields of a window (reused between windows). `κ`, `ν` and the smoothed fields are
+ * computed lazily, outward from the centre, as far as the force, the damping and the diagnostics
+ * read them ({@linkcode FieldScratch.ensure}): most windows never move the particle far, and the
+ * values computed are exactly those of the whole-lattice convolution.
+ */
 export class FieldScratch {
   /** Half-width of the lattice. */
   readonly gridMax: number;
-  /** Positions at which `κ` and `ν` are computed: every position the force can reach. */
-  readonly reach: number;
-  /** `Ω_fut + 0.70·spread(Ω_opt)`. */
+  /** `Ω_fut + 0.70·spread(Ω_opt)` (whole lattice). */
   readonly omegaTotal: Float64Array;
-  /** Options spread. */
+  /** Options spread (whole lattice). */
   readonly spread: Float64Array;
-  /** Near / far smoothed `Ω_total` and their difference. */
+  /** Near-smoothed `Ω_total` (σ 6, r 16). */
   readonly omegaNear: Float64Array;
   /** Far-smoothed `Ω_total` (σ 24, r 64). */
   readonly omegaFar: Float64Array;
   /** Prominence `near − far`. */
   readonly omegaProm: Float64Array;
-  /** Viscosity `ν = 1 + near + 2·max(0, prom)` and `κ = 1/ν`. */
+  /** Viscosity `ν = 1 + near + 2·max(0, prom)`. */
   readonly nu: Float64Array;
   /** `1/ν`. */
   readonly kappa: Float64Array;
+  #have = -1;
 
   /** Scratch for a lattice of half-width `gridMax`. */
   constructor(gridMax: number) {
     const n = 2 * gridMax + 1;
     this.gridMax = gridMax;
-    // |j ± δ| ≤ 64 + 80; linear interpolation reads one more point
-    this.reach = Math.min(gridMax, MODEL.forceRadius + MODEL.deltaClip + 1);
     this.omegaTotal = new Float64Array(n);
     this.spread = new Float64Array(n);
     this.omegaNear = new Float64Array(n);
@@ -166,39 +150,74 @@ export class FieldScratch {
     this.nu = new Float64Array(n);
     this.kappa = new Float64Array(n);
   }
+
+  /** Starts a window: the smoothed fields are recomputed on demand. */
+  reset(): void {
+    this.#have = -1;
+  }
+
+  /** Makes `κ`, `ν`, near, far and prominence valid at positions `−radius..radius`. */
+  ensure(radius: number): void {
+    const G = this.gridMax, c = Math.min(G, radius);
+    if (c <= this.#have) return;
+    const from = this.#have + 1;
+    this.#have = c;
+    for (let a = from; a <= c; a++) {
+      this.#at(a);
+      if (a !== 0) this.#at(-a);
+    }
+  }
+
+  #at(x: number): void {
+    const G = this.gridMax, i = x + G, tot = this.omegaTotal;
+    const near = smoothAt(tot, G, NEAR, x), far = smoothAt(tot, G, FAR, x);
+    const prom = near - far;
+    const nu = 1 + near + 2 * Math.max(0, prom);
+    this.omegaNear[i] = near;
+    this.omegaFar[i] = far;
+    this.omegaProm[i] = prom;
+    this.nu[i] = nu;
+    this.kappa[i] = 1 / nu;
+  }
+}
+
+/** `Σ_j k[j]·src[x + j]` over `|x + j| ≤ G` (zero padding). */
+function smoothAt(src: Float64Array, G: number, kernel: Float64Array, x: number): number {
+  const r = (kernel.length - 1) >> 1, base = x + G;
+  if (x - r >= -G && x + r <= G) {
+    // symmetric kernel: one multiply per pair of taps
+    let s = kernel[r] * src[base];
+    for (let j = 1; j <= r; j++) s += kernel[r + j] * (src[base + j] + src[base - j]);
+    return s;
+  }
+  const jLo = Math.max(-r, -G - x), jHi = Math.min(r, G - x);
+  let s = 0;
+  for (let j = jLo; j <= jHi; j++) s += kernel[r + j] * src[base + j];
+  return s;
 }
 
 /**
- * Smooths the obstacle field of a window into `s` (pipeline.md §5.2): `Ω_total`, near/far,
- * prominence, `ν`, `κ`. Values are exact wherever the force, damping and diagnostics read them.
+ * Starts the derived fields of a window in `s` (pipeline.md §5.2): `Ω_total` over the lattice
+ * (the options spread is accumulated from the non-zero option positions only), then near/far,
+ * prominence, `ν` and `κ` out to the diagnostics' and the resting force's reach.
  */
 export function deriveFields(f: WindowFields, s: FieldScratch): void {
-  const G = f.gridMax, reach = s.reach;
-  const totalReach = Math.min(G, reach + MODEL.farRadius);
-  const tot = s.omegaTotal;
-  if (f.omegaOpt) {
-    convolveSame(f.omegaOpt, G, SPREAD, s.spread, totalReach);
-    for (let i = G - totalReach; i <= G + totalReach; i++) {
-      tot[i] = f.omegaFut[i] + MODEL.optionsWeight * s.spread[i];
+  const G = f.gridMax, n = 2 * G + 1, tot = s.omegaTotal, sp = s.spread;
+  sp.fill(0);
+  const o = f.omegaOpt;
+  if (o) {
+    const r = MODEL.spreadRadius;
+    for (let p = 0; p < n; p++) {
+      const v = o[p];
+      if (v === 0) continue;
+      const lo = Math.max(0, p - r), hi = Math.min(n - 1, p + r);
+      for (let i = lo; i <= hi; i++) sp[i] += SPREAD[i - p + r] * v;
     }
-  } else {
-    for (let i = G - totalReach; i <= G + totalReach; i++) tot[i] = f.omegaFut[i];
   }
-  // positions beyond totalReach are never read by the convolutions below (|x ± 64| ≤ totalReach
-  // for every |x| ≤ reach unless the lattice ends first), but keep them defined
-  if (totalReach < G) {
-    tot.fill(0, 0, G - totalReach);
-    tot.fill(0, G + totalReach + 1);
-  }
-  convolveSame(tot, G, NEAR, s.omegaNear, reach);
-  convolveSame(tot, G, FAR, s.omegaFar, reach);
-  for (let i = G - reach; i <= G + reach; i++) {
-    const prom = s.omegaNear[i] - s.omegaFar[i];
-    s.omegaProm[i] = prom;
-    const nu = 1 + s.omegaNear[i] + 2 * Math.max(0, prom);
-    s.nu[i] = nu;
-    s.kappa[i] = 1 / nu;
-  }
+  const w = MODEL.optionsWeight;
+  for (let i = 0; i < n; i++) tot[i] = f.omegaFut[i] + w * sp[i];
+  s.reset();
+  s.ensure(Math.max(MODEL.diagRange, MODEL.forceRadius + 1));
 }
 
 /** Linear interpolation at lattice index `idx` (fractional), clamped to the end values. */
@@ -222,8 +241,29 @@ export function forceAt(
   nb: Neighbourhood = "j+delta",
 ): number {
   const G = s.gridMax, last = 2 * G, shift = shiftOf(delta, nb), k = s.kappa;
+  s.ensure(MODEL.forceRadius + Math.ceil(Math.abs(shift)) + 1);
   let f = 0;
-  for (let j = 1; j <= MODEL.forceRadius; j++) {
+  const R = MODEL.forceRadius;
+  const fl = Math.floor(shift), t = shift - fl;
+  // positions −R + shift .. R + shift: interior fast path when all (and the next point) are inside
+  if (-R + fl + G > 0 && R + fl + 1 + G < last) {
+    const b = fl + G;
+    if (t === 0) {
+      for (let j = 1; j <= R; j++) {
+        const u = b + j, d = b - j;
+        f += W_FORCE[j] * (k[u] * gDir[u] + k[d] * gDir[d]);
+      }
+    } else {
+      for (let j = 1; j <= R; j++) {
+        const u = b + j, d = b - j;
+        const ku = k[u] + t * (k[u + 1] - k[u]), gu = gDir[u] + t * (gDir[u + 1] - gDir[u]);
+        const kd = k[d] + t * (k[d + 1] - k[d]), gd = gDir[d] + t * (gDir[d + 1] - gDir[d]);
+        f += W_FORCE[j] * (ku * gu + kd * gd);
+      }
+    }
+    return f;
+  }
+  for (let j = 1; j <= R; j++) {
     const up = j + shift + G, dn = -j + shift + G;
     f += W_FORCE[j] * (at(k, up, last) * at(gDir, up, last) + at(k, dn, last) * at(gDir, dn, last));
   }
@@ -233,6 +273,7 @@ export function forceAt(
 /** Local damping `ν_loc(δ) = Σ_{j=±1..±16} wD(|j|)·ν̃(j ± δ)`. */
 export function dampingAt(s: FieldScratch, delta: number, nb: Neighbourhood = "j+delta"): number {
   const G = s.gridMax, last = 2 * G, shift = shiftOf(delta, nb), nu = s.nu;
+  s.ensure(MODEL.dampRadius + Math.ceil(Math.abs(shift)) + 1);
   let d = 0;
   for (let j = 1; j <= MODEL.dampRadius; j++) {
     d += W_DAMP[j] * (at(nu, j + shift + G, last) + at(nu, -j + shift + G, last));
@@ -270,7 +311,7 @@ export function runSide(f: WindowFields, s: FieldScratch, dir: 1 | -1): RunSide 
   }
   let num = 0, den = 0;
   for (let k = 1; k < d; k++) {
-    const c = Math.exp(-k / MODEL.vacuumScale);
+    const c = VACUUM_W[k];
     num += c * Math.max(0, -f.uNearDir[G + dir * k]);
     den += c;
   }
