@@ -172,6 +172,7 @@ export class FutureSurfaceEngine {
   readonly #invFar: Float64Array;
   #own: FutureSurfaceBatch | null = null;
 
+  /** An engine with empty state for the grid of `options`. */
   constructor(options: FutureSurfaceOptions) {
     const g = options.grid;
     if (!(Number.isInteger(g) && g > 0)) {

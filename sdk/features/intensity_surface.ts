@@ -36,6 +36,7 @@ export class IntensitySurfaceEngine<K extends IntensityKind> {
   readonly stats: SurfaceStats = newSurfaceStats();
   #own: IntensityBatchOf<K> | null = null;
 
+  /** An engine for the product kind `kind`. */
   constructor(kind: K) {
     if (kind !== "equity_mbo" && kind !== "equity_option_cmbp_1") {
       throw new RangeError(`no intensity surface for '${kind}'`);
