@@ -91,6 +91,7 @@ interface Run {
   seconds: number;
   latencies: number[];
   complete: boolean;
+  dropped: number;
 }
 
 /** `n` clients on `query` for `SECONDS`; counts windows and send→decode latencies. */
@@ -99,28 +100,34 @@ async function clients(n: number, query: string, expectRate: number | null): Pro
   let windows = 0;
   const start = performance.now();
   let t0 = Infinity; // the clock starts at the first window (loading the day is not counted)
+  let dropped = 0;
   const counts = await Promise.all(Array.from({ length: n }, async () => {
     const c = await StreamClient.connect(`${base}${query}`);
     let k = 0, last = -1n, gaps = 0;
-    for await (const w of c) {
-      if (t0 === Infinity) {
-        t0 = performance.now();
-        firstWindowS = Math.max(firstWindowS, (t0 - start) / 1000);
+    try {
+      for await (const w of c) {
+        if (t0 === Infinity) {
+          t0 = performance.now();
+          firstWindowS = Math.max(firstWindowS, (t0 - start) / 1000);
+        }
+        const t = w.window_end_ts_ns;
+        if (last >= 0n && t !== last + 1_000_000_000n) gaps++;
+        last = t;
+        lat.push(w.decoded_unix_ms - (w.batch.sent_unix_ms as number));
+        k++;
+        windows++;
+        if (performance.now() - t0 > SECONDS * 1000) break;
       }
-      const t = w.window_end_ts_ns;
-      if (last >= 0n && t !== last + 1_000_000_000n) gaps++;
-      last = t;
-      lat.push(w.decoded_unix_ms - (w.batch.sent_unix_ms as number));
-      k++;
-      windows++;
-      if (performance.now() - t0 > SECONDS * 1000) break;
+    } catch {
+      dropped++; // disconnected by the server (e.g. as a stalled client): reported, not fatal
+      gaps++;
     }
     return { k, gaps };
   }));
   const seconds = (performance.now() - t0) / 1000;
   const complete = counts.every((c) => c.gaps === 0) &&
     (expectRate === null || counts.every((c) => c.k >= expectRate * (seconds - 1)));
-  return { windows, seconds, latencies: lat.sort((a, b) => a - b), complete };
+  return { windows, seconds, latencies: lat.sort((a, b) => a - b), complete, dropped };
 }
 
 /** A client that upgrades and then never reads. */
@@ -142,7 +149,9 @@ function row(what: string, r: Run) {
   rows.push(
     `| ${what} | ${f1(r.windows / r.seconds)} | ${f1(pct(r.latencies, 0.5))} | ${
       f1(pct(r.latencies, 0.99))
-    } | ${r.complete ? "yes" : "no"} |`,
+    } | ${r.complete ? "yes" : "no"}${
+      r.dropped ? ` (${r.dropped} disconnected as stalled)` : ""
+    } |`,
   );
 }
 
