@@ -145,7 +145,8 @@ const pct = (a: number[], p: number) =>
   a.length ? a[Math.min(a.length - 1, Math.floor(p * a.length))] : NaN;
 const f1 = (x: number) => x.toFixed(1);
 const rows: string[] = [];
-function row(what: string, r: Run) {
+async function row(what: string, r: Run) {
+  await new Promise((res) => setTimeout(res, 5000)); // let the clients' backlog drain between rows
   rows.push(
     `| ${what} | ${f1(r.windows / r.seconds)} | ${f1(pct(r.latencies, 0.5))} | ${
       f1(pct(r.latencies, 0.99))
@@ -158,24 +159,24 @@ function row(what: string, r: Run) {
 const snapQ = `/v1/velocity/stream?symbol=${SYMBOL}&dt=${DT}&surfaces=snap&skip_minutes=0`;
 try {
   log(`serve bench: ${CLIENTS} clients, snap at 10x, ${SECONDS} s`);
-  row(
+  await row(
     `${CLIENTS} clients, \`snap\`, 10× real time`,
     await clients(CLIENTS, `${snapQ}&speed=10`, 10),
   );
   log("serve bench: the same plus one stalled client");
   const stall = await stalled(`${snapQ}&speed=max`);
   await new Promise((r) => setTimeout(r, 2000)); // let it fill its socket buffers first
-  row(
+  await row(
     `${CLIENTS} clients, \`snap\`, 10×, + 1 stalled client`,
     await clients(CLIENTS, `${snapQ}&speed=10`, 10),
   );
   stall.close();
   log("serve bench: max speed");
-  row(
+  await row(
     `${CLIENTS} clients, \`snap\`, speed=max`,
     await clients(CLIENTS, `${snapQ}&speed=max`, null),
   );
-  row(
+  await row(
     "1 client, velocity (snap, velocity, options), speed=max",
     await clients(
       1,
@@ -183,7 +184,7 @@ try {
       null,
     ),
   );
-  row(
+  await row(
     "1 client, vacuum-pressure QQQ, speed=max",
     await clients(
       1,
