@@ -554,6 +554,22 @@ const vp: BenchSection = async (ctx) => {
 };
 
 /** All sections, in run order. */
+/**
+ * The stream server under load (`serve/bench.ts`, run as its own program: the SDK does not import
+ * `serve/`).
+ */
+async function serve(ctx: BenchContext): Promise<string> {
+  const script = new URL("../../serve/bench.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "--dir", ctx.dir],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`serve/bench.ts failed (exit ${out.code})`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Every section, in run order. */
 export const benchSections: Record<string, BenchSection> = {
   dbn,
   synth,
@@ -563,4 +579,5 @@ export const benchSections: Record<string, BenchSection> = {
   gold,
   physics,
   vp,
+  serve,
 };
