@@ -15,7 +15,9 @@
  * | `pipeline` | the stage registry and runner behind `deno task pipeline` |
  * | `book` | exact MBO order books per (publisher, instrument) |
  * | `silver` | 1-second book snapshots and per-price depth & flow |
+ * | `features` | gold physics surfaces (incremental engines and the gold stage) |
  * | `lobster` | LOBSTER message/orderbook files replayed through the book engine |
+ * | `physics` | models fitted or run over gold: beta/gamma forecast, fit, honest evaluation |
  *
  * @example Decode a DBN file and rebuild its books
  * ```ts ignore
@@ -31,8 +33,10 @@ export * from "./dbn/mod.ts";
 export * as book from "./book/mod.ts";
 export * as bronze from "./bronze/mod.ts";
 export * as download from "./download/mod.ts";
+export * as features from "./features/mod.ts";
 export * as lake from "./lake/mod.ts";
 export * as lobster from "./lobster/mod.ts";
+export * as physics from "./physics/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";
 export * as silver from "./silver/mod.ts";
 export * as synth from "./synth/mod.ts";

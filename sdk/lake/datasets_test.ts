@@ -56,6 +56,16 @@ Deno.test("datasets.yaml: every dataset of the spec, with the spec's field order
   );
   assert.deepStrictEqual(t("gold.future_mbo.physics_surface_1s", "rel_ticks"), "int");
   assert.deepStrictEqual(t("bronze.future_mbo.mbo", "action"), "string");
+  // absent prices are NULL in the MBO snapshots (issue 10); quantities and flags are not nullable
+  for (const pt of ["future_mbo", "equity_mbo"]) {
+    assert.deepStrictEqual(
+      datasetSpec(cfg, `silver.${pt}.book_snapshot_1s`).contract.fields.filter((f) => f.nullable)
+        .map((f) => f.name),
+      names(
+        "best_bid_price_int, best_ask_price_int, mid_price, mid_price_int, last_trade_price_int, spot_ref_price_int",
+      ),
+    );
+  }
   const fc = datasetSpec(cfg, "stream.forecast_1s").contract.fields;
   assert.deepStrictEqual(
     fc.filter((f) => f.nullable).map((f) => f.name),

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { ColumnBatch } from "../lake/columns.ts";
 import { _allocColumn } from "./_builder.ts";
 
 /** `book_snapshot_1s` of `future_mbo` and `equity_mbo` (one row per 1-second window). */
@@ -19,24 +20,71 @@ export interface BookSnapshotBatch {
   window_start_ts_ns: BigInt64Array;
   /** Window end (= start + 1 s), ns. */
   window_end_ts_ns: BigInt64Array;
-  /** Best bid at window end (0 when the side is empty). */
+  /** Best bid at window end (0 = absent: the side is empty; NULL in the lake). */
   best_bid_price_int: BigInt64Array;
-  /** Size at the best bid. */
+  /** Size at the best bid (0 when the side is empty). */
   best_bid_qty: BigInt64Array;
-  /** Best ask at window end (0 when the side is empty). */
+  /** Best ask at window end (0 = absent: the side is empty; NULL in the lake). */
   best_ask_price_int: BigInt64Array;
-  /** Size at the best ask. */
+  /** Size at the best ask (0 when the side is empty). */
   best_ask_qty: BigInt64Array;
-  /** Mid in dollars (0 unless both sides are present). */
+  /** Mid in dollars (0 = absent unless both sides are present; NULL in the lake). */
   mid_price: Float64Array;
-  /** Mid in 1e-9 units, rounded half to even. */
+  /** Mid in 1e-9 units, rounded half to even (0 = absent, as `mid_price`). */
   mid_price_int: BigInt64Array;
-  /** Last `T` price with a positive price, carried forward (0 before the first). */
+  /** Last `T` price with a positive price, carried forward (0 = absent before the first; NULL in the lake). */
   last_trade_price_int: BigInt64Array;
-  /** Spot reference of the window (see the engines). */
+  /** Spot reference of the window (see the engines; 0 = absent, NULL in the lake). */
   spot_ref_price_int: BigInt64Array;
-  /** Book state consistent and trustworthy at window end. */
+  /**
+   * Book integrity at window end (F_LAST seen, no snapshot run, no `F_MAYBE_BAD_BOOK` since the
+   * last clear). A one-sided book can be valid: check the prices for a two-sided quote.
+   */
   book_valid: Uint8Array;
+}
+
+/**
+ * The `book_snapshot_1s` fields of the MBO product types that are nullable in the contract: an
+ * absent price (empty side, no mid, no trade yet, no spot) is NULL in the lake, never 0.
+ */
+export const BOOK_SNAPSHOT_NULLABLE = [
+  "best_bid_price_int",
+  "best_ask_price_int",
+  "mid_price",
+  "mid_price_int",
+  "last_trade_price_int",
+  "spot_ref_price_int",
+] as const;
+
+/**
+ * The contract form of a {@linkcode BookSnapshotBatch} (what the lake stores, and what a stream of
+ * silver rows should carry): the engines' in-memory sentinel 0 of every
+ * {@linkcode BOOK_SNAPSHOT_NULLABLE} field becomes a null (`valid[i] = 0`); `book_valid` stays
+ * 0/1 bytes. The typed arrays are shared, not copied.
+ *
+ * @example
+ * ```ts
+ * import { bookSnapshotColumns, emptyBatch, BOOK_SNAPSHOT_SCHEMA } from "@spymaster/sdk/silver";
+ * const cols = bookSnapshotColumns(emptyBatch(BOOK_SNAPSHOT_SCHEMA));
+ * console.log(Object.keys(cols).length); // 11
+ * ```
+ */
+export function bookSnapshotColumns(b: BookSnapshotBatch): ColumnBatch {
+  const { length: n, ...cols } = b;
+  const out: ColumnBatch = { ...cols };
+  for (const name of BOOK_SNAPSHOT_NULLABLE) {
+    const data = b[name];
+    const valid = new Uint8Array(n);
+    if (data instanceof Float64Array) {
+      for (let i = 0; i < n; i++) valid[i] = data[i] !== 0 ? 1 : 0;
+    } else {
+      // 64-bit words: present unless both halves are 0 (no BigInt)
+      const w = new Int32Array(data.buffer, data.byteOffset, n * 2);
+      for (let i = 0; i < n; i++) valid[i] = (w[2 * i] | w[2 * i + 1]) !== 0 ? 1 : 0;
+    }
+    out[name] = { data, valid };
+  }
+  return out;
 }
 
 /** `depth_and_flow_1s` of `future_mbo` and `equity_mbo` (one row per window, side, price). */

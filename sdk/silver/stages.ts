@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ColumnBatch, DictColumn } from "../lake/columns.ts";
+import type { ColumnBatch, DictColumn, NullableColumn } from "../lake/columns.ts";
 import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
 import { type ManifestInput, manifestSha256, readManifest } from "../lake/manifest.ts";
@@ -31,11 +31,12 @@ import {
   mboFromBronze,
 } from "./_bronze_columns.ts";
 import { Cmbp1Silver } from "./cmbp1_silver.ts";
-import type {
-  BookSnapshotBatch,
-  DepthFlowBatch,
-  OptionFlowBatch,
-  OptionSnapshotBatch,
+import {
+  type BookSnapshotBatch,
+  bookSnapshotColumns,
+  type DepthFlowBatch,
+  type OptionFlowBatch,
+  type OptionSnapshotBatch,
 } from "./columns.ts";
 import { MboSilver } from "./mbo_silver.ts";
 import { i32, put64 } from "./_math.ts";
@@ -85,8 +86,7 @@ function bool(a: Uint8Array): Uint8Array {
 
 /** Contract batches of the MBO tables. */
 function mboSnapshotBatch(b: BookSnapshotBatch): ColumnBatch {
-  const { length: _n, book_valid, ...rest } = b;
-  return { ...rest, book_valid: bool(book_valid) };
+  return bookSnapshotColumns(b);
 }
 
 function mboFlowBatch(b: DepthFlowBatch): ColumnBatch {
@@ -164,7 +164,15 @@ async function rowCount(lake: Lake, dataset: string, symbol: string, dt: string)
   return (await readManifest(dir)).row_count;
 }
 
-/** Reads the spot series (window end, spot) of the underlying's silver snapshot. */
+/** A spot column as read (nullable in the contract): nulls become 0, "no spot", as the index expects. */
+function spotOrZero(c: NullableColumn | BigInt64Array): BigInt64Array {
+  if (c instanceof BigInt64Array) return c;
+  const data = c.data as BigInt64Array;
+  if (c.valid.every((v) => v === 1)) return data;
+  return BigInt64Array.from(data, (x, i) => (c.valid[i] ? x : 0n));
+}
+
+/** Reads the spot series (window end, spot) of the underlying's silver snapshot; null spots read as 0 (no spot). */
 export async function readSpotSeries(
   lake: Lake,
   productType: ProductType,
@@ -180,7 +188,7 @@ export async function readSpotSeries(
     })
   ) {
     ends.push(b.columns.window_end_ts_ns as BigInt64Array);
-    spots.push(b.columns.spot_ref_price_int as BigInt64Array);
+    spots.push(spotOrZero(b.columns.spot_ref_price_int as NullableColumn | BigInt64Array));
     n += b.length;
   }
   const cat = (parts: BigInt64Array[]) => {

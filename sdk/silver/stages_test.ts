@@ -7,7 +7,7 @@ import { bronzeStages } from "../bronze/stages.ts";
 import { openLake } from "../lake/lake.ts";
 import { readManifest } from "../lake/manifest.ts";
 import { partitionDir } from "../lake/paths.ts";
-import { readBatches } from "../lake/reader.ts";
+import { openLakeDuckDB, readBatches } from "../lake/reader.ts";
 import { datasetSpec } from "../lake/datasets.ts";
 import { StageRegistry } from "../pipeline/registry.ts";
 import { runPipeline } from "../pipeline/runner.ts";
@@ -72,7 +72,12 @@ async function readAll(dataset: string, symbol: string, columns: string[]): Prom
   let n = 0;
   for await (const b of readBatches(lake, dataset, { symbol, dt: DT }, { columns })) {
     for (const c of columns) {
-      const col = b.columns[c] as unknown;
+      let col = b.columns[c] as unknown;
+      // nullable columns: the data, nulls as NaN below
+      const valid = col && typeof col === "object" && "valid" in col
+        ? (col as { valid: Uint8Array }).valid
+        : null;
+      if (valid) col = (col as { data: unknown }).data;
       let out: Float64Array;
       if (col && typeof col === "object" && "codes" in col) {
         const d = col as { codes: ArrayLike<number>; values: readonly string[] };
@@ -86,6 +91,7 @@ async function readAll(dataset: string, symbol: string, columns: string[]): Prom
       } else {
         out = Float64Array.from(col as ArrayLike<number>);
       }
+      if (valid) { for (let i = 0; i < b.length; i++) if (!valid[i]) out[i] = NaN; }
       parts[c].push(out);
     }
     n += b.length;
@@ -164,6 +170,26 @@ Deno.test("silver future_mbo and future_option_mbo on a generated day", async ()
   assert.equal(snap.window_end_ts_ns.length, WINDOWS); // the whole regular session, not 09:30–09:40
   assert.equal(snap.window_end_ts_ns[0], Number(session.startNs));
   assert.ok(every(snap.spot_ref_price_int, (s) => s > 0 && s % 250_000_000 === 0));
+  // a naive spread query (issue 10): one-sided windows give NULL, never an absurd spread
+  const db = await openLakeDuckDB(await openLake(LAKE));
+  try {
+    const r = await db.connection.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE spread IS NOT NULL AND (spread < 1 OR spread > 400)) AS absurd,
+              count(*) FILTER (WHERE spread IS NULL) AS one_sided,
+              count(*) FILTER (WHERE (best_bid_price_int IS NULL OR best_ask_price_int IS NULL)
+                                 <> (mid_price IS NULL)) AS mid_mismatch,
+              min(spread) AS lo, max(spread) AS hi
+       FROM (SELECT *, (best_ask_price_int - best_bid_price_int) / 250000000 AS spread
+             FROM silver_future_mbo_book_snapshot_1s WHERE book_valid)`,
+    );
+    const [row] = r.getRowObjects();
+    assert.equal(Number(row.absurd), 0, `spread range ${row.lo}..${row.hi} ticks`);
+    assert.equal(Number(row.mid_mismatch), 0);
+    assert.ok(Number(row.lo) >= 1);
+    assert.ok(Number(row.one_sided) > 0); // the day has one-sided valid windows (23 with seed 5)
+  } finally {
+    db.close();
+  }
   const cols = [
     "window_end_ts_ns",
     "price_int",
