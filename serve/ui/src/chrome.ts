@@ -73,7 +73,10 @@ export function streamUrl(
 ): string {
   const u = new URL(path, location.href);
   u.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  for (const k of CHOICE_KEYS) if (c[k] !== "") u.searchParams.set(k, c[k]);
+  for (const k of CHOICE_KEYS) {
+    // `lake` is the server's default source: only a replay is asked for explicitly
+    if (c[k] !== "" && !(k === "source" && c[k] === "lake")) u.searchParams.set(k, c[k]);
+  }
   for (const [k, v] of Object.entries(extra)) if (v !== "") u.searchParams.set(k, v);
   const token = new URLSearchParams(location.search).get("token");
   if (token) u.searchParams.set("token", token);
