@@ -12,14 +12,16 @@ import { isLoopback } from "./security.ts";
 import { startServer } from "./server.ts";
 
 const USAGE = `usage: deno task serve [--lake DIR] [--host H] [--port P] [--allow-origin ORIGIN]...
-                       [--max-streams N]
+                       [--max-streams N] [--physics-params FILE]
 
   --lake DIR            lake to serve (default: lake_root of config/datasets.yaml)
   --host H              address to listen on (default 127.0.0.1; anything else needs
                         SPYMASTER_TOKEN and every client must send it)
   --port P              port (default 8001)
   --allow-origin ORIGIN extra origin allowed to open streams (repeatable), e.g. http://localhost:5173
-  --max-streams N       most concurrent streams (default 256)`;
+  --max-streams N       most concurrent streams (default 256)
+  --physics-params FILE beta/gamma of the forecast surface (default: the lake's
+                        physics/product_type=future_mbo/symbol=<contract|root>/physics_beta_gamma.json)`;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -28,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     port: { type: "string", default: "8001" },
     "allow-origin": { type: "string", multiple: true },
     "max-streams": { type: "string", default: "256" },
+    "physics-params": { type: "string" },
     help: { type: "boolean", short: "h" },
   }, { positionals: false });
   if (values.help) {
@@ -62,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
     token,
     allowedOrigins: origins,
     maxStreams,
+    physicsParamsPath: values["physics-params"] ?? null,
   });
   console.error(
     `spymaster serving ${lake.root} on ${server.url} (catalog: ${server.url}v1/catalog)`,

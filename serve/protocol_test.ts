@@ -120,7 +120,7 @@ Deno.test("failures reach the client as {type:error} and a close reason within 1
       [
         VEL,
         `symbol=${SYMBOL}&dt=${DT}`,
-        /gold future_mbo physics_surface_1s for MNQH6 2026-02-06 is not in the lake/,
+        /^silver future_mbo depth_and_flow_1s for MNQH6 2026-02-06 is not in the lake \(build it: deno task pipeline --product-type future_mbo --layer silver --symbol MNQH6 --dt 2026-02-06\)$/,
       ],
       // no silver day
       [

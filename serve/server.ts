@@ -59,6 +59,8 @@ export interface ServerOptions {
   cache?: DayCacheOptions;
   /** Backpressure and message limits of every session. */
   session?: Pick<SessionOptions, "highWaterBytes" | "stallTimeoutMs" | "maxMessageBytes">;
+  /** β/γ file of the forecast (default: the lake's `physics/…/physics_beta_gamma.json`). */
+  physicsParamsPath?: string | null;
   /** Folder of the pages (default `serve/ui/` beside this file). */
   uiDir?: string;
   /** Log lines (default: `console.error`). */
@@ -117,7 +119,7 @@ export async function startServer(o: ServerOptions): Promise<SpymasterServer> {
     allowedOrigins: o.allowedOrigins ?? [],
   };
   const log = o.log ?? ((l: string) => console.error(l));
-  const ctx = new ServeContext(o.lake, o.products, o.cache);
+  const ctx = new ServeContext(o.lake, o.products, o.cache, o.physicsParamsPath ?? null);
   const maxStreams = o.maxStreams ?? 256;
   const uiDir = resolve(o.uiDir ?? new URL("./ui/", import.meta.url).pathname);
   const sockets = new Set<WebSocket>();

@@ -105,6 +105,8 @@ export class StreamError extends Error {
 }
 
 const SEEK_RE = /^\d{1,20}$/;
+/** Longest stretch a session works without yielding to the event loop, ms. */
+const YIELD_EVERY_MS = 4;
 
 /** Runs one stream over an accepted WebSocket. */
 export class StreamSession {
@@ -206,6 +208,7 @@ export class StreamSession {
     let skippedFrom: bigint | null = null;
     let skippedTo = 0n;
     let skippedRun = 0;
+    let lastYield = performance.now();
     try {
       while (!this.#closed && !this.#failed) {
         if (this.#seek !== null) {
@@ -223,6 +226,13 @@ export class StreamSession {
           await this.#sleep(Infinity);
           continue;
         }
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          // a fast client (speed=max, or a source computing ahead) must not hold the event loop:
+          // give other sessions, timers and socket I/O a turn
+          await new Promise((r) => setTimeout(r, 0));
+          lastYield = performance.now();
+          continue;
+        }
         if (!held) {
           const r = await it.next();
           if (r.done) return;
@@ -236,6 +246,7 @@ export class StreamSession {
             Number(held.window_end_ts_ns - this.#anchor.ts) / 1e6 / this.#speed;
           if (now < due) {
             await this.#sleep(due - now);
+            lastYield = performance.now();
             continue;
           }
         }

@@ -263,4 +263,27 @@ const silver: BenchSection = async (ctx) => {
 };
 
 /** All sections, in run order. */
-export const benchSections: Record<string, BenchSection> = { dbn, synth, bronze, book, silver };
+/**
+ * The stream server under load (`serve/bench.ts`, run as its own program: the SDK does not import
+ * `serve/`).
+ */
+async function serve(ctx: BenchContext): Promise<string> {
+  const script = new URL("../../serve/bench.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "--dir", ctx.dir],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`serve/bench.ts failed (exit ${out.code})`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Every section, in run order. */
+export const benchSections: Record<string, BenchSection> = {
+  dbn,
+  synth,
+  bronze,
+  book,
+  silver,
+  serve,
+};
