@@ -207,7 +207,7 @@ Deno.test({
           );
           await until(page, "globalThis.__spymaster?.windows > 20");
           await page.waitForTimeout(300);
-          assert.ok(await nonBlankShare(page, "#field") > 0.02, "heat field has colour");
+          assert.ok(await nonBlankShare(page, "#field") > 0.003, "heat field has colour");
           assert.equal(await page.locator("#error").isHidden(), true);
           for (const [ep, want] of [[vac, "vacuum"], [wall, "wall"]] as const) {
             if (!ep) continue;
@@ -264,9 +264,9 @@ Deno.test({
             `/vacuum-pressure.html?product_type=future_mbo&symbol=${contract}&dt=${fut.dt}` +
               `&speed=30&skip_minutes=${skip}`,
           );
-          await until(page, "globalThis.__spymaster?.windows > 20");
+          await until(page, "globalThis.__spymaster?.windows > 60");
           await page.waitForTimeout(300);
-          assert.ok(await nonBlankShare(page, "#heatmap") > 0.05, "heatmap has colour");
+          assert.ok(await nonBlankShare(page, "#heatmap") > 0.01, "heatmap has colour");
           const cfg = await page.evaluate("globalThis.__spymaster.config") as Record<
             string,
             unknown

@@ -83,6 +83,13 @@ export function streamUrl(
   return u.toString();
 }
 
+/** Surfaces the catalog says `stream` can serve for the choice's day (empty when unknown). */
+export function catalogSurfaces(cat: Catalog, stream: string, c: StreamChoice): string[] {
+  return cat.product_types.find((p) => p.product_type === c.product_type)
+    ?.symbols.find((s) => s.symbol === c.symbol)
+    ?.dates.find((d) => d.dt === c.dt)?.streams[stream] ?? [];
+}
+
 /** Fills missing parts of a choice with the first catalog entry that serves `stream`. */
 export function completeChoice(cat: Catalog, stream: string, c: StreamChoice): StreamChoice {
   const out = { ...c };
@@ -156,6 +163,11 @@ export class Picker {
   setChoice(c: StreamChoice): void {
     this.#choice = c;
     this.#render();
+  }
+
+  /** The catalog last loaded. */
+  get catalog(): Catalog {
+    return this.#cat;
   }
 
   /** Loads the catalog and fills the selects. */
@@ -263,8 +275,12 @@ export class StatusLine {
   #latency = NaN;
   #decode = NaN;
   #frames: number[] = [];
-  /** Frames per second of the render loop over the last second. */
+  #draws: number[] = [];
+  #shown = -Infinity;
+  /** Animation frames per second over the last second. */
   fps = 0;
+  /** Redraws per second (frames that changed the picture) over the last second. */
+  redraws = 0;
 
   /** Binds to `el`. */
   constructor(el: HTMLElement) {
@@ -302,20 +318,29 @@ export class StatusLine {
     this.#latency = NaN;
   }
 
-  /** Call once per rendered frame. */
+  /** Call once per animation frame (drives the frames-per-second figure). */
   frame(now: number): void {
     this.#frames.push(now);
     while (this.#frames.length && now - this.#frames[0] > 1000) this.#frames.shift();
     this.fps = this.#frames.length;
-    this.#render();
+    if (now - this.#shown > 250) this.#render();
+  }
+
+  /** Call when a frame actually redrew (drives the redraws-per-second figure). */
+  rendered(now: number): void {
+    this.#draws.push(now);
+    while (this.#draws.length && now - this.#draws[0] > 1000) this.#draws.shift();
+    this.redraws = this.#draws.length;
   }
 
   #render(): void {
+    this.#shown = performance.now();
     const lat = Number.isFinite(this.#latency) ? `${this.#latency.toFixed(0)} ms` : "–";
     const dec = Number.isFinite(this.#decode) ? `${this.#decode.toFixed(1)} ms` : "–";
     this.#el.dataset.state = this.#state;
     this.#el.textContent = `${this.#state}${this.#detail ? ` (${this.#detail})` : ""} · ` +
-      `${this.#windows} windows · latency ${lat} · decode ${dec} · ${this.fps} fps`;
+      `${this.#windows} windows · latency ${lat} · decode ${dec} · ${this.fps} fps · ` +
+      `${this.redraws} redraws/s`;
   }
 }
 

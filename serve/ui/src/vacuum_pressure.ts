@@ -173,6 +173,7 @@ function onWindow(w: StreamWindow): void {
   $("spot").textContent = Number.isFinite(spot) ? `$${spot.toFixed(decimals)}` : "no book";
   $("count").textContent = `${status.windows} windows`;
   renderSignals();
+  dirty = true;
 }
 
 // --- signal panel -------------------------------------------------------------------------------
@@ -431,6 +432,7 @@ heatCanvas.addEventListener("wheel", (e) => {
   if (e.ctrlKey || e.metaKey || e.shiftKey) {
     view.zoomX = Math.min(12, Math.max(1, view.zoomX * f));
   }
+  dirty = true;
   view.panCol = colAt - fx * HMAP_HISTORY / view.zoomX;
   view.panRow = rowAt - fy * HMAP_LEVELS / view.zoomY;
 }, { passive: false });
@@ -447,11 +449,13 @@ heatCanvas.addEventListener("pointermove", (e) => {
   drag.moved = true;
   view.user = true;
   const rect = heatCanvas.getBoundingClientRect();
+  dirty = true;
   view.panCol = drag.col - dx / rect.width * HMAP_HISTORY / view.zoomX;
   view.panRow = drag.row - dy / rect.height * HMAP_LEVELS / view.zoomY;
 });
 heatCanvas.addEventListener("pointerup", () => drag = null);
 heatCanvas.addEventListener("dblclick", () => {
+  dirty = true;
   view.zoomX = view.zoomY = 1;
   view.user = false;
 });
@@ -462,12 +466,24 @@ $("pause").addEventListener("click", (e) => {
   b.textContent = pause ? "Resume" : "Pause";
 });
 
+/** Set when the data or the view changed: the next animation frame redraws. */
+let dirty = true;
+let lastSize = "";
+
 function frame(now: number): void {
+  const size = `${heatCanvas.clientWidth}x${heatCanvas.clientHeight}x${devicePixelRatio}`;
+  if (size !== lastSize) {
+    lastSize = size;
+    dirty = true;
+  }
+  status.frame(now);
+  requestAnimationFrame(frame);
+  if (!dirty) return;
+  dirty = false;
   drawHeatmap();
   drawAxis();
   drawDepth();
-  status.frame(now);
-  requestAnimationFrame(frame);
+  status.rendered(now);
 }
 
 // Test and debugging hooks (read-only views of the page state).

@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  catalogSurfaces,
   choiceFromUrl,
   choiceToUrl,
   completeChoice,
@@ -72,11 +73,20 @@ function connect(): void {
   forecast = [];
   spotTick = NaN;
   view.follow = true;
-  conn = new StreamConnection(streamUrl("/v1/velocity/stream", choice), {
-    onWindow,
-    onError: (m) => banner.show(m),
-    onState: (s, d) => status.setState(s, d),
-  });
+  // ask for what the day has (no forecast without fitted physics parameters, no options
+  // surface without options silver); an unknown day asks for everything and the server says why
+  const surfaces = catalogSurfaces(picker.catalog, "velocity", choice);
+  $("no-forecast").hidden = surfaces.length === 0 || surfaces.includes("forecast");
+  conn = new StreamConnection(
+    streamUrl("/v1/velocity/stream", choice, {
+      surfaces: surfaces.join(","),
+    }),
+    {
+      onWindow,
+      onError: (m) => banner.show(m),
+      onState: (s, d) => status.setState(s, d),
+    },
+  );
 }
 
 function applyMeta(b: Record<string, unknown>): void {
@@ -92,7 +102,16 @@ function applyMeta(b: Record<string, unknown>): void {
   metaSet = true;
 }
 
+/** Rolling performance samples (ms) for the bench and the status line. */
+const perf = { decode: [] as number[], upload: [] as number[], toPixels: [] as number[] };
+let pendingPixels: number | null = null;
+function sample(list: number[], v: number): void {
+  list.push(v);
+  if (list.length > 2000) list.shift();
+}
+
 function onWindow(w: StreamWindow): void {
+  const t0 = performance.now();
   status.window(w);
   if (!metaSet) applyMeta(w.batch);
   lastTs = w.windowEndTsNs;
@@ -125,6 +144,10 @@ function onWindow(w: StreamWindow): void {
     numbers(o, "Omega"),
   );
   field.push({ spotTick, futures: fut, options: opt });
+  sample(perf.decode, w.decodeMs);
+  sample(perf.upload, performance.now() - t0);
+  pendingPixels ??= w.receivedAt;
+  dirty = true;
   const f = w.surfaces.forecast;
   if (f && f.numRows) {
     const h = numbers(f, "horizon_s"), d = numbers(f, "predicted_tick_delta");
@@ -309,14 +332,31 @@ function stroke(ctx: CanvasRenderingContext2D, pts: [number, number][]): void {
   ctx.stroke();
 }
 
+/** Set when the data or the view changed: the next animation frame redraws. */
+let dirty = true;
+let lastSize = "";
+
 function frame(now: number): void {
+  const size = `${fieldCanvas.clientWidth}x${fieldCanvas.clientHeight}x${devicePixelRatio}`;
+  if (size !== lastSize) {
+    lastSize = size;
+    dirty = true;
+  }
+  status.frame(now);
+  requestAnimationFrame(frame);
+  if (!dirty) return;
+  dirty = false;
   fit(fieldCanvas);
   const v = currentView();
   // the field canvas spans the plot area only (the axis strip is the overlay's)
   field.render(v);
   drawOverlay(v);
-  status.frame(now);
-  requestAnimationFrame(frame);
+  status.rendered(now);
+  if (pendingPixels !== null) {
+    field.gl.finish();
+    sample(perf.toPixels, performance.now() - pendingPixels);
+    pendingPixels = null;
+  }
 }
 
 // --- interactions -------------------------------------------------------------------------------
@@ -324,6 +364,7 @@ overlay.addEventListener("wheel", (e) => {
   e.preventDefault();
   const f = e.deltaY > 0 ? 0.9 : 1.1;
   const horizontal = e.ctrlKey || e.metaKey || Math.abs(e.deltaX) > Math.abs(e.deltaY);
+  dirty = true;
   if (horizontal) view.zoomH = Math.min(8, Math.max(0.25, view.zoomH * f));
   else view.zoomV = Math.min(8, Math.max(0.25, view.zoomV * f));
 }, { passive: false });
@@ -339,6 +380,7 @@ overlay.addEventListener("pointermove", (e) => {
   if (Math.abs(dy) < 3) return;
   view.follow = false;
   const v = currentView();
+  dirty = true;
   view.center = drag.center + dy * (v.top - v.bottom) / overlay.clientHeight;
 });
 overlay.addEventListener("pointerup", () => {
@@ -346,6 +388,7 @@ overlay.addEventListener("pointerup", () => {
   overlay.style.cursor = "";
 });
 overlay.addEventListener("dblclick", () => {
+  dirty = true;
   view.follow = true;
   view.zoomV = view.zoomH = 1;
   const s = field.spotAt(0);
@@ -375,6 +418,14 @@ Object.assign(globalThis, {
     get meta() {
       return { ...meta, tickInt: String(meta.tickInt) };
     },
+    /** Frames per second of the render loop and per-window costs (ms samples). */
+    get perf() {
+      return { fps: status.fps, redraws: status.redraws, ...perf };
+    },
+    /** Sends a control message on the open stream (`pause`, `resume`, `speed`, `seek`). */
+    control(msg: Record<string, unknown>) {
+      conn?.control(msg);
+    },
     /**
      * Pixel colour of the heat field at (window end `ts`, `price`), or null when that window is
      * outside the view. Uses the canvas's real pixels.
@@ -395,6 +446,7 @@ Object.assign(globalThis, {
       view.follow = false;
       view.center = tick;
       view.zoomV = zoomV;
+      dirty = true;
     },
   },
 });
