@@ -53,6 +53,7 @@ let conn: StreamConnection | null = null;
 let config: Record<string, unknown> | null = null;
 let heat = new VpHeatmap(0.5);
 let spot = NaN;
+let spotRef = NaN;
 let lastTs: bigint | null = null;
 let signals: Record<string, number> = {};
 let flowRows: { rel: number; side: string; depth: number; net: number; rest: number }[] = [];
@@ -145,10 +146,14 @@ function onWindow(w: StreamWindow): void {
   status.window(w);
   lastTs = w.windowEndTsNs;
   const snap = w.surfaces.snap;
+  let ref = NaN;
   if (snap && snap.numRows) {
     const mid = numbers(snap, "mid_price")[0];
     const valid = snap.getChild("book_valid")?.get(0);
     spot = valid === false || !(mid > 0) ? NaN : mid;
+    const scale = Number(config?.price_scale ?? 1e-9);
+    const r = numbers(snap, "spot_ref_price_int")[0];
+    ref = r > 0 ? r * scale : NaN;
   }
   const flow = w.surfaces.flow;
   const cells: FlowCell[] = [];
@@ -163,7 +168,8 @@ function onWindow(w: StreamWindow): void {
     }
   }
   heat.frozen = view.user;
-  heat.push(w.windowEndTsNs, spot, cells);
+  heat.push(w.windowEndTsNs, spot, cells, ref);
+  spotRef = ref;
   const sig = w.surfaces.signals;
   if (sig && sig.numRows) {
     signals = {};
@@ -385,12 +391,13 @@ function drawDepth(): void {
   const rowH = H / v.nr;
   let maxD = 1;
   for (const r of flowRows) maxD = Math.max(maxD, r.depth);
+  const base = Number.isFinite(spotRef) ? spotRef : spot;
   for (const r of flowRows) {
-    const row = heat.rowOf(spot + r.rel * heat.bucket);
+    const row = heat.rowOf(base + r.rel * heat.bucket);
     const py = ((row + 0.5 - v.r0) / v.nr) * H;
     if (py < 0 || py > H) continue;
     const len = Math.min(max, (Math.log1p(r.depth) / Math.log1p(maxD)) * max);
-    const t = Math.tanh(r.net / 500);
+    const t = Math.tanh(r.net / heat.flowScale);
     const a = 0.4 + 0.5 * (Number.isFinite(r.rest) ? r.rest : 0);
     ctx.fillStyle = t >= 0
       ? `rgba(30,${140 + 80 * t},${120 + 50 * t},${a})`

@@ -15,14 +15,19 @@ export const HMAP_HISTORY = 360;
 const HALF = (HMAP_LEVELS - 1) / 2;
 const BG: [number, number, number] = [10, 10, 15];
 
-/** Colour of a cell from its resting depth and net flow (the original's palette). */
+/**
+ * Colour of a cell from its resting depth and net flow (the original's palette). `flowScale` is
+ * the net flow that reads as "strong" (tanh(1)); the original fixed it at 500 shares, which
+ * saturates nothing for futures contracts — the page passes a decaying maximum instead.
+ */
 export function cellColor(
   depth: number,
   netFlow: number,
   maxDepth: number,
+  flowScale = 500,
 ): [number, number, number] {
   const depthN = Math.min(1, Math.log1p(Math.max(0, depth)) / Math.log1p(Math.max(1, maxDepth)));
-  const flowN = Math.tanh(netFlow / 500);
+  const flowN = Math.tanh(netFlow / flowScale);
   const lum = 0.04 + 0.56 * depthN;
   const t = Math.abs(flowN);
   let rgb: [number, number, number];
@@ -60,6 +65,8 @@ export class VpHeatmap {
   bucket: number;
   /** Decaying maximum depth used to normalise colours (initial 100). */
   maxDepth = 100;
+  /** Decaying maximum |net flow| of a cell (initial 10): half of it reads as strong flow. */
+  maxFlow = 10;
   /** Set by the page while the user pans: no re-anchoring then. */
   frozen = false;
 
@@ -91,8 +98,13 @@ export class VpHeatmap {
     return this.anchor + (HALF - row) * this.bucket;
   }
 
-  /** Adds one window: shifts left, re-anchors if the spot nears an edge, paints the new column. */
-  push(windowEndTsNs: bigint, spot: number, cells: readonly FlowCell[]): void {
+  /**
+   * Adds one window: shifts left, re-anchors if the spot nears an edge, paints the new column.
+   * `spot` (the mid) draws the trail; flow rows sit at `ref + relTicks·bucket`, where `ref` is the
+   * silver reference price the rows' `rel_ticks` are relative to (`spot_ref_price_int`; the
+   * original used the mid, misplacing rows by up to a bucket). `ref` defaults to `spot`.
+   */
+  push(windowEndTsNs: bigint, spot: number, cells: readonly FlowCell[], ref = spot): void {
     if (!Number.isFinite(spot)) {
       this.#shift();
       this.times[HMAP_HISTORY - 1] = windowEndTsNs;
@@ -115,23 +127,34 @@ export class VpHeatmap {
     const flow = new Float64Array(HMAP_LEVELS);
     const hit = new Uint8Array(HMAP_LEVELS);
     let colMax = 0;
+    const base = Number.isFinite(ref) ? ref : spot;
     for (const c of cells) {
-      const row = Math.round(this.rowOf(spot + c.relTicks * this.bucket));
+      const row = Math.round(this.rowOf(base + c.relTicks * this.bucket));
       if (row < 0 || row >= HMAP_LEVELS) continue;
       depth[row] += c.depth;
       flow[row] += c.netFlow;
       hit[row] = 1;
     }
-    for (let r = 0; r < HMAP_LEVELS; r++) if (depth[r] > colMax) colMax = depth[r];
+    let flowMax = 0;
+    for (let r = 0; r < HMAP_LEVELS; r++) {
+      if (depth[r] > colMax) colMax = depth[r];
+      if (Math.abs(flow[r]) > flowMax) flowMax = Math.abs(flow[r]);
+    }
     this.maxDepth = Math.max(0.995 * this.maxDepth, colMax);
+    this.maxFlow = Math.max(0.995 * this.maxFlow, flowMax);
     for (let r = 0; r < HMAP_LEVELS; r++) {
       if (!hit[r]) continue;
-      const [R, G, B] = cellColor(depth[r], flow[r], this.maxDepth);
+      const [R, G, B] = cellColor(depth[r], flow[r], this.maxDepth, this.flowScale);
       const i = (r * HMAP_HISTORY + col) * 4;
       this.rgba[i] = R;
       this.rgba[i + 1] = G;
       this.rgba[i + 2] = B;
     }
+  }
+
+  /** Net flow that reads as strong in the colours (half the decaying maximum, at least 1). */
+  get flowScale(): number {
+    return Math.max(1, this.maxFlow / 2);
   }
 
   /** Moves every row by `shift` rows (positive = prices moved up, rows move down). */

@@ -37,3 +37,25 @@ Deno.test("rows are price-anchored: a cell lands at the price it had, the grid f
   assert.equal(h.sample(1n, 80), null, "outside the grid");
   assert.equal(h.trail[HMAP_HISTORY - 1], (HMAP_LEVELS - 1) / 2);
 });
+
+Deno.test("flow rows sit at the silver reference price, not the mid (serving.md §8 item 20)", () => {
+  const h = new VpHeatmap(0.5);
+  // mid 100.3 → anchor 100.5; rows are relative to spot_ref 100.0: rel 2 → $101.0 (row 39);
+  // the original's mid + 2 buckets = $101.3 would land in row 38 ($101.5)
+  h.push(1n, 100.3, [{ relTicks: 2, depth: 10, netFlow: 40 }], 100.0);
+  const bg = [10, 10, 15];
+  assert.notDeepEqual(h.sample(1n, 101.0), bg);
+  assert.deepEqual(h.sample(1n, 101.5), bg);
+});
+
+Deno.test("flow colours scale with the product's flow: contracts are not measured in shares", () => {
+  const h = new VpHeatmap(0.25);
+  // a futures-sized net flow of −40 contracts: with the original's fixed 500 it is tanh(0.08)
+  // → "neutral"; scaled by the decaying maximum (40 → scale 20) it reads as draining
+  h.push(1n, 100, [{ relTicks: 1, depth: 30, netFlow: -40 }]);
+  assert.equal(h.flowScale, 20);
+  const [r, g] = h.sample(1n, 100.25)!;
+  assert.ok(r > 2 * g, `draining: ${r} vs ${g}`);
+  const [r0, g0, b0] = cellColor(30, -40, 100); // the original's scale
+  assert.ok(r0 === g0 && b0 > r0, "neutral grey-blue with the fixed 500");
+});
