@@ -50,12 +50,12 @@ Deno.test("flow rows sit at the silver reference price, not the mid (serving.md 
 
 Deno.test("flow colours scale with the product's flow: contracts are not measured in shares", () => {
   const h = new VpHeatmap(0.25);
-  // a futures-sized net flow of −40 contracts: with the original's fixed 500 it is tanh(0.08)
-  // → "neutral"; scaled by the decaying maximum (40 → scale 20) it reads as draining
-  h.push(1n, 100, [{ relTicks: 1, depth: 30, netFlow: -40 }]);
-  assert.equal(h.flowScale, 20);
+  // a futures-sized net flow of −10 contracts: with the original's fixed 500 it is tanh(−0.02)
+  // → "neutral"; scaled by the decaying maximum (10 → scale 5) it reads as draining
+  h.push(1n, 100, [{ relTicks: 1, depth: 30, netFlow: -10 }]);
+  assert.equal(h.flowScale, 5);
   const [r, g] = h.sample(1n, 100.25)!;
   assert.ok(r > 2 * g, `draining: ${r} vs ${g}`);
-  const [r0, g0, b0] = cellColor(30, -40, 100); // the original's scale
+  const [r0, g0, b0] = cellColor(30, -10, 100); // the original's scale
   assert.ok(r0 === g0 && b0 > r0, "neutral grey-blue with the fixed 500");
 });
