@@ -221,25 +221,35 @@ Deno.test({
             const tick = (ep.price_lo + ep.price_hi) / 2 / Number(
               await page.evaluate("globalThis.__spymaster.meta.tickSize"),
             );
-            await page.evaluate(`globalThis.__spymaster.look(${tick}, 2)`);
-            const px: number[][] = [];
-            for (let ts = BigInt(ep.start_ts); ts <= BigInt(ep.end_ts); ts += NS) {
-              const wEnd = (ts / NS + 1n) * NS;
-              for (const price of [ep.price_lo, (ep.price_lo + ep.price_hi) / 2, ep.price_hi]) {
-                const p = await page.evaluate(
-                  `globalThis.__spymaster.sample("${wEnd}", ${price})`,
-                ) as number[] | null;
-                if (p) px.push(p);
+            await page.evaluate(`globalThis.__spymaster.look(${tick}, 2, 0.25)`);
+            const at = async (ts: bigint, price: number) =>
+              await page.evaluate(
+                `globalThis.__spymaster.sample("${(ts / NS + 1n) * NS}", ${price})`,
+              ) as number[] | null;
+            const lum = ([r, g, b]: number[]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+            // each price of the episode before it (5 s before a vacuum's pull, 60 s before a wall
+            // is built) against the same price during it
+            const lead = (want === "vacuum" ? 5n : 60n) * NS;
+            const seen: string[] = [];
+            let hit = false;
+            for (const price of [ep.price_lo, (ep.price_lo + ep.price_hi) / 2, ep.price_hi]) {
+              const before = await at(BigInt(ep.start_ts) - lead, price);
+              if (!before) continue;
+              for (let ts = BigInt(ep.start_ts) + NS; ts <= BigInt(ep.end_ts); ts += NS) {
+                const p = await at(ts, price);
+                if (!p) continue;
+                if (seen.length < 8) seen.push(`${price}@${ts}: ${before} → ${p}`);
+                hit ||= want === "vacuum"
+                  // thinned to (near) black, or the dark red of pulled liquidity
+                  ? (lum(p) <= 0.6 * lum(before) && lum(before) >= 20) ||
+                    (p[0] > p[1] + 8 && p[0] > p[2])
+                  // a brighter (deeper) level, or the pale wall colour
+                  : lum(p) >= Math.max(1.25 * lum(before), lum(before) + 15) ||
+                    (p[0] > 150 && p[1] > 150 && p[2] > 150);
               }
             }
-            assert.ok(px.length > 0, `${want}: the episode is in view`);
-            const hit = want === "vacuum"
-              ? px.some(([r, g, b]) => r > g + 8 && r > b && r < 140) // dark red: pulled liquidity
-              : px.some(([r, g, b]) => g > 110 && b > 90 && r > 60); // bright: wall / obstacle
-            assert.ok(
-              hit,
-              `${want} colour at its time and price: ${JSON.stringify(px.slice(0, 12))}`,
-            );
+            assert.ok(seen.length > 0, `${want}: the episode is in view`);
+            assert.ok(hit, `${want} colour at its time and price: ${seen.join("; ")}`);
             await page.screenshot({ path: `${shots}/velocity-${want}.png` });
             await page.click("#pause");
           }

@@ -133,6 +133,7 @@ function onWindow(w: StreamWindow): void {
     numbers(v, "liquidity_velocity"),
     numbers(v, "pressure_grad"),
     numbers(v, "Omega"),
+    numbers(v, "rho"),
   );
   const o = w.surfaces.options;
   const opt = optionsColumn(
@@ -441,11 +442,12 @@ Object.assign(globalThis, {
       const y = (1 - (tick - v.bottom) / (v.top - v.bottom)) * fieldCanvas.clientHeight;
       return field.readPixel(x, y);
     },
-    /** Points the view at `tick` and stops following the spot (for tests). */
-    look(tick: number, zoomV = 1) {
+    /** Points the view at `tick` (zoomed) and stops following the spot (for tests). */
+    look(tick: number, zoomV = 1, zoomH = 1) {
       view.follow = false;
       view.center = tick;
       view.zoomV = zoomV;
+      view.zoomH = zoomH;
       dirty = true;
     },
   },

@@ -25,13 +25,21 @@ precision highp float;
 precision highp int;
 in vec2 uv;
 out vec4 outColor;
-uniform highp sampler2D uData;   // N x H: velocity, pressure, omega, present
+uniform highp sampler2D uData;   // N x H: velocity, pressure, omega, 1 + rho (0 = no cell)
 uniform highp sampler2D uOpt;    // N x 41: velocity, pressure, omega, present
 uniform highp sampler2D uSpot;   // N x 1: spot tick relative to the base (MISSING = none)
 uniform int uN, uHead, uCount, uG, uStrike;
 uniform vec2 uX;   // seconds relative to the newest column at the left and right edges
 uniform vec2 uY;   // ticks relative to the base at the bottom and top edges
+uniform float uRhoMax;   // decaying maximum of rho = ln(1 + depth): full brightness
 const vec3 BG = vec3(10.0, 10.0, 15.0) / 255.0;
+
+// Resting depth as the base layer (Bookmap-like): empty levels stay near-black ("vacuum / thin"),
+// deep levels ("walls") shade to a pale blue-grey.
+vec3 depthShade(float rho) {
+  float n = clamp(rho / max(uRhoMax, 1e-6), 0.0, 1.0);
+  return mix(vec3(0.02, 0.02, 0.031), vec3(0.55, 0.62, 0.75), pow(n, 1.5));
+}
 
 vec4 futures(vec4 d) {
   float vel = d.r, p = d.g, om = d.b;
@@ -103,7 +111,9 @@ void main() {
       }
       int row = int(floor(y - s + 0.5)) + uG;
       if (row >= 0 && row <= 2 * uG) {
-        vec4 f = futures(texelFetch(uData, ivec2(c, row), 0));
+        vec4 d = texelFetch(uData, ivec2(c, row), 0);
+        if (d.a > 0.5) col = mix(col, depthShade(d.a - 1.0), 0.85);
+        vec4 f = futures(d);
         col = mix(col, f.rgb, f.a);
       }
     }
@@ -149,6 +159,7 @@ export class VelocityField {
   #strike = 1;
   #loc: Record<string, WebGLUniformLocation | null> = {};
   #spots: Float64Array;
+  #rhoMax = 1;
 
   /** Creates the field on `canvas`; throws when WebGL2 is unavailable. */
   constructor(canvas: HTMLCanvasElement, history = 1800) {
@@ -165,7 +176,19 @@ export class VelocityField {
     gl.enableVertexAttribArray(a);
     gl.vertexAttribPointer(a, 2, gl.FLOAT, false, 0, 0);
     for (
-      const u of ["uData", "uOpt", "uSpot", "uN", "uHead", "uCount", "uG", "uStrike", "uX", "uY"]
+      const u of [
+        "uData",
+        "uOpt",
+        "uSpot",
+        "uN",
+        "uHead",
+        "uCount",
+        "uG",
+        "uStrike",
+        "uX",
+        "uY",
+        "uRhoMax",
+      ]
     ) {
       this.#loc[u] = gl.getUniformLocation(this.#prog, u);
     }
@@ -225,6 +248,7 @@ export class VelocityField {
     this.#head = -1;
     this.#count = 0;
     this.#base = NaN;
+    this.#rhoMax = 1;
     this.#spots.fill(NaN);
     gl.bindTexture(gl.TEXTURE_2D, this.#spot);
     gl.texSubImage2D(
@@ -257,6 +281,11 @@ export class VelocityField {
     const c = this.#head;
     this.#spots[c] = col.spotTick;
     gl.bindTexture(gl.TEXTURE_2D, this.#data);
+    let colMax = 0;
+    for (let i = 3; i < col.futures.length; i += 4) {
+      if (col.futures[i] - 1 > colMax) colMax = col.futures[i] - 1;
+    }
+    this.#rhoMax = Math.max(0.999 * this.#rhoMax, colMax, 1);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, c, 0, 1, 2 * this.#G + 1, gl.RGBA, gl.FLOAT, col.futures);
     gl.bindTexture(gl.TEXTURE_2D, this.#opt);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, c, 0, 1, OPTION_ROWS, gl.RGBA, gl.FLOAT, col.options);
@@ -289,6 +318,7 @@ export class VelocityField {
     gl.uniform1i(this.#loc.uG, this.#G);
     gl.uniform1i(this.#loc.uStrike, this.#strike);
     gl.uniform2f(this.#loc.uX, view.left, view.right);
+    gl.uniform1f(this.#loc.uRhoMax, this.#rhoMax);
     const base = Number.isFinite(this.#base) ? this.#base : 0;
     gl.uniform2f(this.#loc.uY, view.bottom - base, view.top - base);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
@@ -337,7 +367,8 @@ function program(gl: WebGL2RenderingContext, vs: string, fs: string): WebGLProgr
 /**
  * Aggregates a window's velocity rows into a field column (serving.md §5.2): bid rows only for
  * rel_ticks ≤ 0, ask rows only for rel_ticks > 0; per tick, velocity and pressure are summed and
- * Omega is the maximum.
+ * Omega is the maximum. The fourth channel is `1 + rho` (resting depth, ln(1 + depth_end); 0 =
+ * no cell), drawn as the base layer.
  */
 export function futuresColumn(
   G: number,
@@ -346,6 +377,7 @@ export function futuresColumn(
   velocity: ArrayLike<number>,
   pressure: ArrayLike<number>,
   omega: ArrayLike<number>,
+  rho?: ArrayLike<number>,
   out = new Float32Array(4 * (2 * G + 1)),
 ): Float32Array {
   out.fill(0);
@@ -358,7 +390,8 @@ export function futuresColumn(
     if (Number.isFinite(v)) out[o] += v;
     if (Number.isFinite(p)) out[o + 1] += p;
     if (Number.isFinite(w)) out[o + 2] = out[o + 3] ? Math.max(out[o + 2], w) : w;
-    out[o + 3] = 1;
+    const d = rho ? rho[i] : 0;
+    out[o + 3] = Math.max(out[o + 3], 1 + (Number.isFinite(d) && d > 0 ? d : 0));
   }
   return out;
 }

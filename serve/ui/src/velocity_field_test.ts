@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { futuresColumn, OPTION_ROWS, optionsColumn } from "./velocity_field.ts";
 import { backoffDelay } from "./stream.ts";
 
-Deno.test("futures column: bid rows only at rel ≤ 0, ask rows only above; sums and max Omega", () => {
+Deno.test("futures column: bid rows only at rel ≤ 0, ask rows only above; sums, max Omega, 1 + rho", () => {
   const G = 2;
   const col = futuresColumn(
     G,
@@ -11,29 +11,16 @@ Deno.test("futures column: bid rows only at rel ≤ 0, ask rows only above; sums
     [0.5, 9, 0.25, 9, 9, 0.75, 9],
     [1, 9, 2, 9, 9, -3, 9],
     [2, 9, 4, 9, 9, 6, 9],
+    [0.5, 9, 0, 9, 9, Math.log(8), 9],
   );
   // rows −2..2 → index 0..4; ask at rel −1, 0 and bid at rel 1 are dropped, rel 3 is off-grid
+  // deno-fmt-ignore
   assert.deepEqual([...col], [
-    0,
-    0,
-    0,
-    0,
-    0.5,
-    1,
-    2,
-    1,
-    0.25,
-    2,
-    4,
-    1,
-    0.75,
-    -3,
-    6,
-    1,
-    0,
-    0,
-    0,
-    0,
+    0, 0, 0, 0,
+    0.5, 1, 2, 1.5,
+    0.25, 2, 4, 1,
+    0.75, -3, 6, Math.fround(1 + Math.log(8)),
+    0, 0, 0, 0,
   ]);
 });
 
