@@ -71,6 +71,10 @@ async function demoLake(dir: string, reuse: boolean): Promise<DemoDay[]> {
 const NS = 1_000_000_000n;
 
 /** Waits until `fn` (run in the page) returns a truthy value. */
+async function untilTrue(page: Page, fn: string, timeoutMs = 60_000): Promise<void> {
+  await until(page, fn, timeoutMs);
+}
+
 async function until<T>(page: Page, fn: string, timeoutMs = 60_000): Promise<T> {
   try {
     const h = await page.waitForFunction(fn, undefined, { timeout: timeoutMs, polling: 100 });
@@ -101,6 +105,25 @@ async function nonBlankShare(page: Page, selector: string): Promise<number> {
     }
     return lit / (d.length / 4);
   })()`) as number;
+}
+
+/**
+ * Seeks the page's stream to `from`, lets it play until the window after `until` has arrived, and
+ * pauses it (the history then holds the whole stretch).
+ */
+async function play(page: Page, from: bigint, until: bigint): Promise<void> {
+  await page.evaluate(
+    `globalThis.__spymaster.control({ type: "seek", window_end_ts_ns: "${from}" })`,
+  );
+  await page.evaluate(`globalThis.__spymaster.control({ type: "resume" })`);
+  await untilTrue(
+    page,
+    `(() => { const w = BigInt(globalThis.__spymaster?.lastWindow ?? 0);
+      return w >= ${from}n && w >= ${until}n; })()`,
+    240_000,
+  );
+  await page.evaluate(`globalThis.__spymaster.control({ type: "pause" })`);
+  await page.waitForTimeout(500);
 }
 
 function sessionOpenNs(dt: string): bigint {
@@ -211,13 +234,8 @@ Deno.test({
           assert.equal(await page.locator("#error").isHidden(), true);
           for (const [ep, want] of [[vac, "vacuum"], [wall, "wall"]] as const) {
             if (!ep) continue;
-            const end = BigInt(ep.end_ts) + 5n * NS;
-            await until(
-              page,
-              `BigInt(globalThis.__spymaster?.lastWindow ?? 0) >= ${end}n`,
-              120_000,
-            );
-            await page.click("#pause");
+            const lead0 = (want === "vacuum" ? 5n : 60n) * NS;
+            await play(page, BigInt(ep.start_ts) - lead0 - 20n * NS, BigInt(ep.end_ts) + 5n * NS);
             const tick = (ep.price_lo + ep.price_hi) / 2 / Number(
               await page.evaluate("globalThis.__spymaster.meta.tickSize"),
             );
@@ -251,7 +269,6 @@ Deno.test({
             assert.ok(seen.length > 0, `${want}: the episode is in view`);
             assert.ok(hit, `${want} colour at its time and price: ${seen.join("; ")}`);
             await page.screenshot({ path: `${shots}/velocity-${want}.png` });
-            await page.click("#pause");
           }
           await page.screenshot({ path: `${shots}/velocity.png` });
           await page.close();
@@ -284,12 +301,7 @@ Deno.test({
           assert.equal(cfg.symbol, contract);
           for (const [ep, want] of [[vac, "vacuum"], [wall, "wall"]] as const) {
             if (!ep) continue;
-            const end = BigInt(ep.end_ts) + 2n * NS;
-            await until(
-              page,
-              `BigInt(globalThis.__spymaster?.lastWindow ?? 0) >= ${end}n`,
-              120_000,
-            );
+            await play(page, BigInt(ep.start_ts) - 20n * NS, BigInt(ep.end_ts) + 2n * NS);
             const px: number[][] = [];
             for (let ts = BigInt(ep.start_ts); ts <= BigInt(ep.end_ts); ts += NS) {
               for (const price of [ep.price_lo, (ep.price_lo + ep.price_hi) / 2, ep.price_hi]) {
@@ -304,7 +316,9 @@ Deno.test({
               ? px.some(([r, g]) => r > 2 * g + 10) // draining
               : px.some(([r, g]) => g > 2 * r + 10); // building
             assert.ok(hit, `${want} colour in the heatmap: ${JSON.stringify(px.slice(0, 12))}`);
+            await page.screenshot({ path: `${shots}/vacuum-pressure-${want}.png` });
           }
+          await page.evaluate(`globalThis.__spymaster.control({ type: "resume" })`);
           await page.screenshot({ path: `${shots}/vacuum-pressure.png` });
           // switch the product type (and with it the symbol) from the picker
           const options = await page.locator("#pick-product_type option").allTextContents();

@@ -516,6 +516,10 @@ Object.assign(globalThis, {
     get signals() {
       return signals;
     },
+    /** Sends a control message on the open stream (`pause`, `resume`, `speed`, `seek`). */
+    control(msg: Record<string, unknown>) {
+      conn?.control(msg);
+    },
   },
 });
 
