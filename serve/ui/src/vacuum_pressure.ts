@@ -54,6 +54,9 @@ let config: Record<string, unknown> | null = null;
 let heat = new VpHeatmap(0.5);
 let spot = NaN;
 let spotRef = NaN;
+/** Prices whose heatmap colour is recorded as each window is painted (test and debug hook). */
+let probes: number[] = [];
+const probeLog = new Map<string, ([number, number, number] | null)[]>();
 let lastTs: bigint | null = null;
 let signals: Record<string, number> = {};
 let flowRows: { rel: number; side: string; depth: number; net: number; rest: number }[] = [];
@@ -169,6 +172,10 @@ function onWindow(w: StreamWindow): void {
   }
   heat.frozen = view.user;
   heat.push(w.windowEndTsNs, spot, cells, ref);
+  if (probes.length) {
+    probeLog.set(String(w.windowEndTsNs), probes.map((p) => heat.sample(w.windowEndTsNs, p)));
+    if (probeLog.size > 4000) probeLog.delete(probeLog.keys().next().value!);
+  }
   spotRef = ref;
   const sig = w.surfaces.signals;
   if (sig && sig.numRows) {
@@ -509,6 +516,16 @@ Object.assign(globalThis, {
     get lastWindow() {
       return lastTs === null ? null : String(lastTs);
     },
+    /** The heatmap's anchor price, bucket and the window ends it holds (oldest, newest). */
+    get grid() {
+      const held = [...heat.times].filter((t) => t !== 0n);
+      return {
+        anchor: heat.anchor,
+        bucket: heat.bucket,
+        first: held.length ? String(held[0]) : null,
+        last: held.length ? String(held.at(-1)) : null,
+      };
+    },
     /** Heatmap colour at (window end, price), or null when that cell is not in the grid. */
     sample(ts: string, price: number) {
       return heat.sample(BigInt(ts), price);
@@ -519,6 +536,18 @@ Object.assign(globalThis, {
     /** Sends a control message on the open stream (`pause`, `resume`, `speed`, `seek`). */
     control(msg: Record<string, unknown>) {
       conn?.control(msg);
+    },
+    /**
+     * Records, from now on, the colour painted at each of `prices` in every new window (the grid
+     * re-anchors as the spot moves, so a past price may leave it).
+     */
+    probe(prices: number[]) {
+      probes = prices;
+      probeLog.clear();
+    },
+    /** The colours recorded by {@linkcode probe} for window `ts` (one per price, null if off-grid). */
+    probed(ts: string) {
+      return probeLog.get(ts) ?? null;
     },
   },
 });
