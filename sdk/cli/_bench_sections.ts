@@ -569,6 +569,21 @@ async function serve(ctx: BenchContext): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
+/**
+ * The velocity page in headless Chromium (`serve/ui/bench.ts`, its own program: the SDK does not
+ * import `serve/`): frames per second and per-window decode/upload/receipt-to-pixels costs.
+ */
+async function pages(ctx: BenchContext): Promise<string> {
+  const script = new URL("../../serve/ui/bench.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "--dir", ctx.dir],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`serve/ui/bench.ts failed (exit ${out.code})`);
+  return new TextDecoder().decode(out.stdout);
+}
+
 /** Every section, in run order. */
 export const benchSections: Record<string, BenchSection> = {
   dbn,
@@ -580,4 +595,5 @@ export const benchSections: Record<string, BenchSection> = {
   physics,
   vp,
   serve,
+  pages,
 };
