@@ -16,19 +16,19 @@ async function quiet<T>(f: () => Promise<T>): Promise<[T, string]> {
 
 Deno.test("physics CLI: bad command lines exit 2 naming the flag", async () => {
   const cases: [string[], RegExp][] = [
-    [[], /expected one command, fit or eval/],
-    [["predict"], /expected one command, fit or eval, got 'predict'/],
+    [[], /missing command \(fit or eval\)/],
+    [["predict"], /unknown command 'predict'; valid: fit, eval/],
     [
       ["fit", "--product-type", "future_option_mbo"],
-      /--product-type must be future_mbo or equity_mbo/,
+      /--product-type: unknown value 'future_option_mbo'; valid: future_mbo, equity_mbo/,
     ],
     [["fit", "--split-at", "25:00"], /--split-at must be HH:MM, got '25:00'/],
     [["fit", "--holdout-days", "2", "--split-at", "12:00"], /exclusive/],
     [["fit", "--horizons", "1,0"], /--horizons: expected whole seconds 1..600/],
     [["fit", "--session", "12:30-09:30"], /--session must be HH:MM-HH:MM \(start < end\)/],
     [["fit", "--start", "2026-02-30"], /--start/],
-    [["eval", "--split-at", "12:00"], /--split-at is a fit flag/],
-    [["fit", "--resamples", "100"], /--resamples is an eval flag/],
+    [["eval", "--split-at", "12:00"], /unknown flag --split-at/],
+    [["fit", "--resamples", "100"], /unknown flag --resamples/],
   ];
   for (const [args, re] of cases) {
     const [code, text] = await quiet(() => main(args));

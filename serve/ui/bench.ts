@@ -10,17 +10,28 @@
  */
 import { chromium } from "playwright-core";
 import { loadProducts, openLake } from "@spymaster/sdk/lake";
-import { parseFlags } from "../../sdk/cli/_args.ts";
+import { defineCommand } from "../../sdk/cli/_args.ts";
 import { chromiumPath } from "../../sdk/testing/fixtures.ts";
 import { startServer } from "../server.ts";
 import { buildPages } from "./build.ts";
 
-const { values } = parseFlags(Deno.args, {
-  dir: { type: "string" },
-  seconds: { type: "string", default: "15" },
-}, { positionals: false });
+const command = defineCommand({
+  name: "deno run -A serve/ui/bench.ts",
+  summary: "The pages section of deno task bench.",
+  flags: {
+    dir: {
+      type: "string",
+      value: "DIR",
+      description: "scratch folder (default: a new temp folder)",
+    },
+    seconds: { type: "integer", min: 1, default: 15, description: "seconds measured at 10×" },
+  },
+});
+const parsed = command.parse(Deno.args);
+if (!parsed) Deno.exit(0);
+const values = parsed.flags;
 const dir = values.dir ?? await Deno.makeTempDir({ prefix: "spymaster-pages-bench-" });
-const SECONDS = Number(values.seconds);
+const SECONDS = values.seconds;
 const root = new URL("../../", import.meta.url).pathname;
 const log = (s: string) => console.error(s);
 
