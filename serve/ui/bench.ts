@@ -8,12 +8,11 @@
  *
  * @module
  */
-import { chromium } from "playwright-core";
 import { loadProducts, openLake } from "@spymaster/sdk/lake";
 import { defineCommand } from "../../sdk/cli/_args.ts";
-import { chromiumPath } from "../../sdk/testing/fixtures.ts";
 import { startServer } from "../server.ts";
 import { buildPages } from "./build.ts";
+import { launchChromium } from "./_chromium.ts";
 
 const command = defineCommand({
   name: "deno run -A serve/ui/bench.ts",
@@ -59,19 +58,7 @@ const sym = fut.symbols.find((s: { dates: { streams: object }[] }) =>
 );
 const dt = sym.dates.find((d: { streams: object }) => "velocity" in d.streams).dt;
 
-const browser = await chromium.launch({
-  executablePath: chromiumPath(),
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await launchChromium();
 const q = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;

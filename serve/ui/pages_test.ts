@@ -10,11 +10,12 @@
  * under `CI=true`.
  */
 import assert from "node:assert/strict";
-import { chromium, type ConsoleMessage, type Page } from "playwright-core";
+import type { ConsoleMessage, Page } from "playwright-core";
 import { loadProducts, openLake } from "@spymaster/sdk/lake";
-import { chromiumAvailable, chromiumPath } from "../../sdk/testing/fixtures.ts";
+import { chromiumAvailable } from "../../sdk/testing/fixtures.ts";
 import { type SpymasterServer, startServer } from "../server.ts";
 import { buildPages } from "./build.ts";
+import { launchChromium } from "./_chromium.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -169,19 +170,7 @@ Deno.test({
       )
     )?.symbol ?? futPt.symbols[0].symbol;
 
-    const browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    const browser = await launchChromium();
     const errors: string[] = [];
     // The browser logs refused handshakes and failed loads itself: expected where a test
     // provokes them (a bad symbol, a server that is down), so those pages opt out.
