@@ -32,8 +32,9 @@ Deno.test("every CLI task answers --help and names the nearest flag for a typo",
     assert.match(help.stdout, /^usage: |\nusage: /, `${name} --help`);
     assert.match(help.stdout, /--help +show this help/, name);
     assert.equal(help.stderr, "", `${name}: nothing on stderr (no permission warning)`);
-    // lobster dispatches on its first argument: give it one
-    const typo = await task(name, ...(name === "lobster" ? ["replay"] : []), "--hlep");
+    // a command group (lobster, physics, vp, …) dispatches on its first argument: give it one
+    const sub = new RegExp(`usage: deno task ${name} ([a-z]+) `).exec(help.stdout)?.[1];
+    const typo = await task(name, ...(sub ? [sub] : []), "--hlep");
     assert.equal(typo.code, 2, `${name} --hlep: ${typo.stderr}`);
     assert.match(typo.stderr, /unknown flag --hlep \(did you mean --help\?\); valid flags: /, name);
     assert.doesNotMatch(typo.stderr, /\n\s+at /, name);
