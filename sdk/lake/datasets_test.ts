@@ -175,7 +175,7 @@ Deno.test("datasets.yaml validation names the file, the entry and the problem", 
   assert.deepStrictEqual(cfg.datasets.get("bronze.x.y")!.zstdLevel, 3);
 });
 
-Deno.test("datasets.yaml: bronze event tables at zstd level 1, everything else at the default 3", async () => {
+Deno.test("datasets.yaml: bronze event tables and dense gold surfaces at zstd level 1, the rest at 3", async () => {
   const cfg = await loadLakeConfig();
   const level1 = [...cfg.datasets.values()].filter((d) => d.zstdLevel === 1).map((d) => d.key);
   assert.deepStrictEqual(level1.sort(), [
@@ -183,6 +183,10 @@ Deno.test("datasets.yaml: bronze event tables at zstd level 1, everything else a
     "bronze.equity_option_cmbp_1.cmbp_1",
     "bronze.future_mbo.mbo",
     "bronze.future_option_mbo.mbo",
+    "gold.equity_mbo.physics_surface_1s",
+    "gold.equity_option_cmbp_1.physics_surface_1s",
+    "gold.future_mbo.physics_surface_1s",
+    "gold.future_option_mbo.physics_surface_1s",
   ]);
   for (const d of cfg.datasets.values()) assert.ok(d.zstdLevel === 1 || d.zstdLevel === 3, d.key);
 });
@@ -238,8 +242,8 @@ Deno.test("a lake's own config/ overrides the SDK's; an explicit path overrides 
     const text = await Deno.readTextFile(join(DEFAULT_CONFIG_DIR, "datasets.yaml"));
     // the user's layout: bronze MBO under another folder
     const own = text.replace(
-      "bronze/source=databento/product_type=future_mbo/symbol={symbol}/table=mbo",
-      "my_bronze/future_mbo/symbol={symbol}",
+      "bronze/source={source}/product_type=future_mbo/symbol={symbol}/table=mbo",
+      "my_bronze/source={source}/future_mbo/symbol={symbol}",
     );
     assert.notEqual(own, text, "the default layout changed: update this test's replacement");
     await Deno.writeTextFile(join(root, "config", "datasets.yaml"), own);
@@ -251,7 +255,7 @@ Deno.test("a lake's own config/ overrides the SDK's; an explicit path overrides 
     assert.equal(lake.config.path, join(root, "config", "datasets.yaml"));
     assert.equal(
       datasetSpec(lake.config, "bronze.future_mbo.mbo").path,
-      "my_bronze/future_mbo/symbol={symbol}",
+      "my_bronze/source={source}/future_mbo/symbol={symbol}",
     );
     const paths = await lakeConfigPaths(root);
     assert.equal(paths.productsPath, join(root, "config", "products.yaml"));
@@ -260,7 +264,7 @@ Deno.test("a lake's own config/ overrides the SDK's; an explicit path overrides 
     });
     assert.equal(
       datasetSpec(explicit.config, "bronze.future_mbo.mbo").path,
-      "bronze/source=databento/product_type=future_mbo/symbol={symbol}/table=mbo",
+      "bronze/source={source}/product_type=future_mbo/symbol={symbol}/table=mbo",
     );
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -197,12 +197,25 @@ export async function writeVpSilver(
     await writePartition(lake, `silver.${productType}.book_snapshot_1s`, key, [{
       window_start_ts_ns: ts.map((t) => t - 1_000_000_000n),
       window_end_ts_ns: ts,
-      best_bid_price_int: BigInt64Array.from(s, (r) => r.bid),
+      // an empty side is NULL in the contract (never 0), and so is the mid then
+      best_bid_price_int: {
+        data: BigInt64Array.from(s, (r) => r.bid),
+        valid: Uint8Array.from(s, (r) => (r.bid > 0n ? 1 : 0)),
+      },
       best_bid_qty: BigInt64Array.from(s, () => 10n),
-      best_ask_price_int: BigInt64Array.from(s, (r) => r.ask),
+      best_ask_price_int: {
+        data: BigInt64Array.from(s, (r) => r.ask),
+        valid: Uint8Array.from(s, (r) => (r.ask > 0n ? 1 : 0)),
+      },
       best_ask_qty: BigInt64Array.from(s, () => 10n),
-      mid_price: Float64Array.from(s, mid),
-      mid_price_int: BigInt64Array.from(s, (r) => BigInt(Math.round(mid(r) * 1e9))),
+      mid_price: {
+        data: Float64Array.from(s, mid),
+        valid: Uint8Array.from(s, (r) => (mid(r) > 0 ? 1 : 0)),
+      },
+      mid_price_int: {
+        data: BigInt64Array.from(s, (r) => BigInt(Math.round(mid(r) * 1e9))),
+        valid: Uint8Array.from(s, (r) => (mid(r) > 0 ? 1 : 0)),
+      },
       last_trade_price_int: BigInt64Array.from(s, () => 0n),
       spot_ref_price_int: BigInt64Array.from(s, () => 100_000_000_000n),
       book_valid: Uint8Array.from(s, (r) => (r.valid === false ? 0 : 1)),
