@@ -318,8 +318,9 @@ export const FUTURE_FLOW: Readonly<FlowSettings> = {
   pStale: 0.85,
   pNearCancel: 0.4,
   nearCancelMean: 2,
-  // Rates of the CME features (issue 10). A quarter of cancels are partial (C smaller than the
-  // resting size): on CME equity-index futures quantity reductions are a large share of cancel
+  // Rates of the CME features (issue 10). A quarter of cancels of multi-lot orders are partial
+  // (C smaller than the resting size; about 1 in 8 of all cancels, since half the orders are
+  // 1-lots): on CME equity-index futures quantity reductions are a large share of cancel
   // traffic, from algos trimming queue exposure without losing priority.
   pPartialCancel: 0.25,
   // Half the modifies move the price (30 % of those also resize), the rest change size only:
