@@ -329,8 +329,8 @@ export const FUTURE_FLOW: Readonly<FlowSettings> = {
   replaceStyle: 0,
   partialFillStyle: 0,
   pHidden: 0,
-  // 3 % of resting orders are icebergs showing a 1/3-1/10 slice: CME's native iceberg (display
-  // quantity) is used by a few % of orders on the equity-index books, rarely by small clips.
+  // 3 % of resting orders are icebergs showing 1/2-1/5 of their size: CME's native iceberg
+  // (display quantity) is used by a few % of orders on the equity-index books.
   pIceberg: 0.03,
   // 8 % of aggressive orders are worked: part of the touch level now, the rest in a later
   // second (execution algos slicing a parent order); a sweep split over seconds is common at CME.
