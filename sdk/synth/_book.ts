@@ -66,7 +66,7 @@ export interface FlowParams {
   pHidden: number;
   /**
    * Probability that a resting limit order is an iceberg (0 or absent: none): it shows its drawn
-   * size and hides `icebergReserve` (2-9) times as much; a fill may exceed the displayed size and
+   * size and hides 1-4 times as much; a fill may exceed the displayed size and
    * an `M` at the same price (same id) replenishes the display. Needs `partialFillStyle` 0.
    */
   pIceberg?: number;
