@@ -44,9 +44,10 @@ export function eventRates(
  * Poisson event clock over a per-second rate table. With a record budget it also steers the
  * rate once a minute (multiplier within [0.25, 4]) so that the records written track the budget
  * in proportion to the intended profile: the count stays near the target whatever the average
- * number of records per event turns out to be. The multiplier is the observed records-per-event
- * correction times the square root of the remaining gap (a proportional controller: it does not
- * integrate the gap, which made the event rate oscillate around the profile).
+ * number of records per event turns out to be. With `proportional` the multiplier is the observed
+ * records-per-event correction times the square root of the gap (it does not integrate the gap,
+ * which makes the event rate oscillate around the profile); without it the gap is integrated (the
+ * original steering, kept for the products whose seeded days other tests pin).
  */
 export class EventClock {
   s = -1;
@@ -64,6 +65,7 @@ export class EventClock {
     readonly rng: Rng,
     readonly budget = 0,
     readonly count: () => number = () => 0,
+    readonly proportional = false,
   ) {
     this.secEnd = 0;
     this.t = 0;
@@ -86,10 +88,10 @@ export class EventClock {
     const done = this.count() - this.#base;
     const want = this.budget * cum[this.s] / cum[86_400];
     const events = this.#events - this.#eventsBase;
-    if (want < 200 || done < 50 || events < 50) return;
+    if (want < 200 || done < 50 || (this.proportional && events < 50)) return;
     // records per event assumed by the rate table over those observed, then the gap
-    const perEvent = (this.budget / cum[86_400]) / (done / events);
-    let k = perEvent * Math.sqrt(want / done);
+    const base = this.proportional ? (this.budget / cum[86_400]) / (done / events) : this.kappa;
+    let k = base * Math.sqrt(want / done);
     if (k < 0.25) k = 0.25;
     else if (k > 4) k = 4;
     this.kappa = k;
@@ -149,6 +151,8 @@ export interface SingleDayConfig {
   lot: number;
   /** Records to aim for after the snapshot / session clear (0: no steering). */
   budget: number;
+  /** Steer the budget proportionally (see `EventClock`); default: the integrating steering. */
+  proportionalSteering?: boolean;
   /** Ring safety distance for purges (ticks). */
   purgeDist: number;
 }
@@ -175,7 +179,13 @@ export class SingleBookDay {
   onSecond?: (sec: number, bestBid: number, bestAsk: number) => void;
 
   constructor(readonly cfg: SingleDayConfig, readonly out: MboOut) {
-    this.clock = new EventClock(cfg.rate, cfg.rng, cfg.budget, () => out.total + out.n);
+    this.clock = new EventClock(
+      cfg.rate,
+      cfg.rng,
+      cfg.budget,
+      () => out.total + out.n,
+      cfg.proportionalSteering ?? false,
+    );
     this.#next = this.clock.next();
     this.#plan();
   }

@@ -318,11 +318,11 @@ export const FUTURE_FLOW: Readonly<FlowSettings> = {
   pStale: 0.85,
   pNearCancel: 0.4,
   nearCancelMean: 2,
-  // Rates of the CME features (issue 10). A quarter of cancels of multi-lot orders are partial
-  // (C smaller than the resting size; about 1 in 8 of all cancels, since half the orders are
+  // Rates of the CME features (issue 10). A fifth of cancels of multi-lot orders are partial
+  // (C smaller than the resting size; about 1 in 10 of all cancels, since half the orders are
   // 1-lots): on CME equity-index futures quantity reductions are a large share of cancel
   // traffic, from algos trimming queue exposure without losing priority.
-  pPartialCancel: 0.25,
+  pPartialCancel: 0.2,
   // Half the modifies move the price (30 % of those also resize), the rest change size only:
   // price-moving modifies dominate CME MBO modify traffic (quotes chasing the touch).
   pPriceModify: 0.5,
@@ -704,6 +704,9 @@ export function futureDay(
     lot: 1,
     purgeDist: 6000,
     budget: Math.max(100, records - target),
+    // the CME features make records per event vary: an integrating steering would let the event
+    // rate oscillate around the session profile
+    proportionalSteering: true,
   }, out);
   return { gen, root, contract, iid, latent };
 }
