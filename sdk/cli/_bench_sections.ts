@@ -290,6 +290,7 @@ const vp: BenchSection = async (ctx) => {
       product: productForSymbol(products, "MNQH6"),
       equity: undefined,
       overwrite: true,
+      source: "databento", // benchBronze ingests as a download
       progress() {},
       log() {},
     });
