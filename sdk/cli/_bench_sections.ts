@@ -509,6 +509,7 @@ const vp: BenchSection = async (ctx) => {
       equity: undefined,
       source: "databento",
       overwrite: true,
+      source: "databento", // benchBronze ingests as a download
       progress() {},
       log() {},
     });

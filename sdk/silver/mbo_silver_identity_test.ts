@@ -1,11 +1,16 @@
 // A constructed random MBO stream (adds, partial/oversize cancels, modifies incl. unknown ids and
-// side changes, F + C/M fills, trades, clears followed by snapshot runs with old timestamps, a
+// side changes, F + C/M fills, iceberg fills beyond the display replenished by M, trades, clears
+// followed by snapshot runs with old timestamps or by a live rebuild from adds (CME recovery), a
 // bad-book flag, gap seconds) checked row by row against an independent naive replay: depth at
 // window start and end per price (or bucket), completeness of the rows near spot, and the exact
-// accounting identity.
+// accounting identity. Then a synthetic futures day with every CME feature (sdk/synth): the
+// identity and window-to-window continuity on every row, and `book_valid = false` from its
+// F_MAYBE_BAD_BOOK records to its recovery.
 import assert from "node:assert/strict";
 import { MboSilver } from "./mbo_silver.ts";
 import { type Ev, mbo, rows } from "../testing/silver_inputs.ts";
+import { openDbn } from "../dbn/mod.ts";
+import { futureDay, generateDay, SCALE_RECORDS } from "../synth/generate.ts";
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -73,6 +78,22 @@ function stream(seed: number, tick: number, mid0: number, seconds: number): Ev[]
       // trade: T, then F per filled order, then C or M removing the filled size (one event)
       const k = pickLive();
       const o = live.get(k)!;
+      if (rnd() < 0.15) {
+        // iceberg: the fill exceeds the display; an M (same id and price) shows the next clip,
+        // or a C removes the display when the reserve is used up
+        const f = o.sz + 1 + Math.floor(rnd() * 10);
+        evs.push({ t, a: "T", s: o.s === "B" ? "A" : "B", px: o.px, sz: f, fl: 0 });
+        evs.push({ t, a: "F", s: o.s, px: o.px, sz: f, id: k, fl: 0 });
+        if (rnd() < 0.7) {
+          const clip = 1 + Math.floor(rnd() * 12);
+          evs.push({ t, a: "M", s: o.s, px: o.px, sz: clip, id: k });
+          o.sz = clip;
+        } else {
+          evs.push({ t, a: "C", s: o.s, px: o.px, sz: o.sz, id: k });
+          live.delete(k);
+        }
+        continue;
+      }
       const f = rnd() < 0.5 ? o.sz : 1 + Math.floor(rnd() * o.sz);
       evs.push({ t, a: "T", s: o.s === "B" ? "A" : "B", px: o.px, sz: f, fl: 0 });
       evs.push({ t, a: "F", s: o.s, px: o.px, sz: f, id: k, fl: 0 });
@@ -85,6 +106,21 @@ function stream(seed: number, tick: number, mid0: number, seconds: number): Ev[]
       else o.sz -= f;
     } else if (u < 0.995) {
       evs.push({ t, a: "N", fl: rnd() < 0.002 ? 128 | 4 : 128 });
+    } else if (rnd() < 0.4) {
+      // live recovery (CME): R then every resting order added again now, one event
+      const all = [...live.entries()];
+      evs.push({ t, a: "R", fl: all.length ? 0 : 128 });
+      all.forEach(([k, o], j) => {
+        evs.push({
+          t,
+          a: "A",
+          s: o.s,
+          px: o.px,
+          sz: o.sz,
+          id: k,
+          fl: j === all.length - 1 ? 128 : 0,
+        });
+      });
     } else {
       // clear + snapshot run with the surviving orders' original (older) times
       const keep = [...live.entries()].filter(() => rnd() < 0.7);
@@ -245,4 +281,94 @@ Deno.test("identity and depths match a naive replay: equities (per $0.50 bucket)
   const evs = stream(7, 0.01, 50, 150);
   const r = check("equity", evs, 500_000_000, 3);
   assert.ok(r.rows > 300 && r.windows > 140 && r.invalid > 0 && r.fills > 0, JSON.stringify(r));
+});
+
+Deno.test("synthetic futures day with CME features: identity and continuity on every row, bad-book windows invalid", async () => {
+  const date = "2026-01-06", records = SCALE_RECORDS.small.future_mbo;
+  let seed = 11; // the first seed from 11 whose day has an in-session recovery
+  while ((futureDay(seed, date, undefined, records).gen.cfg.recoverySecond ?? -1) < 0) seed++;
+  const tmp = await Deno.makeTempDir({ prefix: "silver_identity_" });
+  try {
+    const res = await generateDay({
+      productType: "future_mbo",
+      date,
+      seed,
+      lake: tmp,
+      scale: "small",
+    });
+    const eng = new MboSilver({ kind: "future", unit: 250_000_000, grid: 40 });
+    const prevEnd = new Map<string, number>();
+    let curEnd = new Map<string, number>(), curWin = 0n;
+    const valid = new Map<bigint, number>(); // window end -> book_valid
+    const winValid = new Map<bigint, number>(); // window end -> window_valid of its rows
+    const bad: bigint[] = [], recoveries: bigint[] = [];
+    let rowsChecked = 0, continuity = 0, features = 0;
+    const take = () => {
+      const sn = eng.takeSnapshots();
+      for (let i = 0; i < sn.length; i++) {
+        valid.set(sn.window_end_ts_ns[i], sn.book_valid[i]);
+      }
+      const f = eng.takeFlows();
+      for (let i = 0; i < f.length; i++) {
+        const w = f.window_end_ts_ns[i];
+        if (w !== curWin) {
+          prevEnd.clear();
+          for (const [k, v] of curEnd) prevEnd.set(k, v);
+          curEnd = new Map();
+          curWin = w;
+        }
+        winValid.set(w, f.window_valid[i]);
+        const start = f.depth_qty_start[i], end = f.depth_qty_end[i];
+        assert.equal(start + f.add_qty[i] - f.pull_qty[i] - f.fill_qty[i], end, `row ${i} at ${w}`);
+        const key = `${f.side[i]}|${f.price_int[i]}`;
+        curEnd.set(key, end);
+        const before = prevEnd.get(key);
+        if (before !== undefined) {
+          assert.equal(start, before, `${key}: start at ${w} is the previous window's end`);
+          continuity++;
+        }
+        rowsChecked++;
+      }
+    };
+    const r = await openDbn(res.files[0].path);
+    for await (const b of r.batches()) {
+      if (b.kind !== "mbo") continue;
+      const c = b.columns;
+      for (let i = 0; i < c.length; i++) {
+        if (c.flags[i] & 4) bad.push(c.ts_recv[i]);
+        if (c.action[i] === 82 && (c.flags[i] & 32) === 0) recoveries.push(c.ts_recv[i]);
+        if (c.action[i] === 77 || c.action[i] === 67) features++;
+      }
+      eng.push(c);
+      take();
+    }
+    eng.finish();
+    take();
+    assert.ok(
+      rowsChecked > 100_000 && continuity > 0.8 * rowsChecked,
+      `${rowsChecked} rows, ${continuity} continued`,
+    );
+    assert.ok(features > 0);
+    // F_MAYBE_BAD_BOOK from the first flagged record until the recovery's clear
+    assert.equal(recoveries.length, 1);
+    assert.ok(bad.length >= 2);
+    const S = 1_000_000_000n;
+    const from = (bad[0] / S + 1n) * S, to = recoveries[0];
+    let invalid = 0;
+    for (const [w, book] of valid) {
+      if (w >= from && w < to) {
+        assert.equal(book, 0, `book_valid at ${w} (bad book since ${bad[0]})`);
+        assert.equal(winValid.get(w) ?? 0, 0);
+        invalid++;
+      }
+      if (w > to && w <= to + 60n * S && w > (to / S + 1n) * S) {
+        assert.equal(book, 1, `valid after the recovery at ${w}`);
+      }
+    }
+    assert.ok(invalid >= 1, `${invalid} bad-book windows`);
+    const recWin = (to / S + 1n) * S;
+    assert.equal(winValid.get(recWin), 0, "the recovery's window is not window_valid");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

@@ -64,6 +64,18 @@ export interface FlowParams {
   partialFillStyle: number;
   /** Probability that an aggressive event is a non-displayed execution (T only, no book change). */
   pHidden: number;
+  /**
+   * Probability that a resting limit order is an iceberg (0 or absent: none): it shows its drawn
+   * size and hides 1-4 times as much; a fill may exceed the displayed size and
+   * an `M` at the same price (same id) replenishes the display. Needs `partialFillStyle` 0.
+   */
+  pIceberg?: number;
+  /**
+   * Probability that an aggressive order is worked over seconds (0 or absent: never): it takes
+   * part of the best opposite level now and the rest of its size, under the same aggressor id and
+   * price limit, in a later second.
+   */
+  pSplit?: number;
   /** ts_recv - ts_event = latMin + U(0, latSpan); ts_in_delta = deltaMin + U(0, deltaSpan) or, when deltaMin < 0, ts_recv - ts_event. */
   latMin: number;
   latSpan: number;
@@ -130,6 +142,9 @@ export class Book {
   oIdHi = new Uint32Array(0);
   oPos = new Int32Array(0);
   oTag = new Uint8Array(0);
+  /** Iceberg reserve (hidden size) and display clip per order (0 reserve: an ordinary order). */
+  oHidden = new Int32Array(0);
+  oClip = new Int32Array(0);
   live = new Int32Array(0);
   nLive = 0;
   free = new Int32Array(0);
@@ -138,6 +153,18 @@ export class Book {
   // per-event scratch: filled orders and their fill sizes
   pendO = new Int32Array(256);
   pendF = new Int32Array(256);
+  pendS = new Int32Array(256); // displayed size before the fill
+  /** A worked aggressive order waiting for its next slice (size 0: none). */
+  splitSize = 0;
+  splitSide = 0;
+  splitTick = 0;
+  splitDue = 0;
+  splitIdLo = 0;
+  splitIdHi = 0;
+  /** Feature counters: iceberg orders placed, iceberg replenishments, split aggressors. */
+  icebergs = 0;
+  replenishes = 0;
+  splits = 0;
   nPend = 0;
   /** Matching on (false during a pre-open: crossing orders rest). */
   matching = true;
@@ -197,6 +224,8 @@ export class Book {
     this.oIdHi = gu32(this.oIdHi);
     this.oPos = g32(this.oPos);
     this.oTag = gu8(this.oTag);
+    this.oHidden = g32(this.oHidden);
+    this.oClip = g32(this.oClip);
     this.live = g32(this.live);
     this.free = g32(this.free);
     this.cap = cap;
@@ -234,6 +263,8 @@ export class Book {
     this.oIdLo[o] = idLo;
     this.oIdHi[o] = idHi;
     this.oTag[o] = tag;
+    this.oHidden[o] = 0;
+    this.oClip[o] = size;
     this.oPos[o] = this.nLive;
     this.live[this.nLive++] = o;
     return o;
@@ -420,6 +451,10 @@ export class Book {
 
   /** One ordinary order-flow event at time `t` (ns) with latent price `x` (ticks). */
   step(out: MboOut, rng: Rng, p: FlowParams, x: number, t: number): void {
+    if (this.splitSize > 0 && t >= this.splitDue) {
+      this.#splitSlice(out, rng, p, t);
+      return;
+    }
     const fill = this.nLive / p.target;
     let stale = 0;
     const h = this.halfSpread + 0.5;
@@ -455,7 +490,23 @@ export class Book {
       }
     }
     if (!this.canPlace(tick)) return;
-    this.addEvent(out, rng, p, t, side, tick, size, 0);
+    const o = this.addEvent(out, rng, p, t, side, tick, size, 0);
+    if (p.pIceberg && rng.next() < p.pIceberg) {
+      this.oHidden[o] = size * (1 + rng.int(4));
+      this.icebergs++;
+    }
+  }
+
+  /** The rest of a worked aggressive order: fills what is left at its limit, else expires unseen. */
+  #splitSlice(out: MboOut, rng: Rng, p: FlowParams, t: number): void {
+    const side = this.splitSide, lim = this.splitTick;
+    const size = this.splitSize;
+    this.splitSize = 0;
+    const ok = side === 0
+      ? this.bestAsk !== NO_ASK && this.bestAsk <= lim
+      : this.bestBid !== NO_BID && this.bestBid >= lim;
+    if (!ok || !this.matching) return;
+    this.aggress(out, rng, p, t, side, lim, size, true, this.splitIdLo, this.splitIdHi);
   }
 
   #marketOrder(out: MboOut, rng: Rng, p: FlowParams, x: number, t: number): void {
@@ -482,6 +533,23 @@ export class Book {
       this.#trade(t, tick, size);
       return;
     }
+    if (p.pSplit && this.splitSize === 0 && rng.next() < p.pSplit) {
+      // worked order: part of the touch level now, the rest under the same id in a later second
+      const lv = buy ? this.bestAsk : this.bestBid;
+      const q = this.levelQty(buy ? 1 : 0, lv);
+      if (q >= 2) {
+        const side = buy ? 0 : 1;
+        this.aggress(out, rng, p, t, side, lv, 1 + rng.int(q - 1), true);
+        this.splitSize = size;
+        this.splitSide = side;
+        this.splitTick = lv;
+        this.splitIdLo = out.idLo;
+        this.splitIdHi = out.idHi;
+        this.splitDue = (Math.floor(t * 1e-9) + 1 + rng.next()) * 1e9;
+        this.splits++;
+        return;
+      }
+    }
     if (buy) this.aggress(out, rng, p, t, 0, this.bestAsk + p.protect, size, true);
     else this.aggress(out, rng, p, t, 1, this.bestBid - p.protect, size, true);
   }
@@ -501,19 +569,24 @@ export class Book {
   #pend(o: number, f: number): void {
     if (this.nPend === this.pendO.length) {
       const a = new Int32Array(this.nPend * 2), b = new Int32Array(this.nPend * 2);
+      const c = new Int32Array(this.nPend * 2);
       a.set(this.pendO);
       b.set(this.pendF);
+      c.set(this.pendS);
       this.pendO = a;
       this.pendF = b;
+      this.pendS = c;
     }
     this.pendO[this.nPend] = o;
+    this.pendS[this.nPend] = this.oSize[o];
     this.pendF[this.nPend++] = f;
   }
 
   /**
    * An aggressive order of `side` (0 buy, 1 sell) with limit `limit` (ticks) and `size`: trades
    * against the opposite side in price-time priority; a limit order rests its remainder, a market
-   * order drops it.
+   * order drops it. `idLo`/`idHi` (optional) reuse an aggressor id (a worked order's next slice).
+   * An iceberg fills up to its displayed plus hidden size; a replenished one gets an `M`.
    */
   aggress(
     out: MboOut,
@@ -524,10 +597,16 @@ export class Book {
     limit: number,
     size: number,
     market: boolean,
+    idLo = -1,
+    idHi = 0,
   ): void {
     this.begin(out, rng, p, t);
-    out.nextId(1 + (rng.u32() & 3));
-    const aggLo = out.idLo, aggHi = out.idHi;
+    let aggLo = idLo, aggHi = idHi;
+    if (idLo < 0) {
+      out.nextId(1 + (rng.u32() & 3));
+      aggLo = out.idLo;
+      aggHi = out.idHi;
+    }
     const opp = 1 - side;
     const oppCode = opp === 0 ? S_BID : S_ASK;
     let remaining = size;
@@ -544,7 +623,7 @@ export class Book {
       const first = this.nPend;
       let o = this.head[li];
       while (o !== -1 && remaining > 0) {
-        const sz = this.oSize[o];
+        const sz = this.oSize[o] + this.oHidden[o]; // an iceberg trades through its display
         const f = sz < remaining ? sz : remaining;
         out.ensure(4);
         out.put(this.iid, A_FILL, oppCode, price, f, this.oIdLo[o], this.oIdHi[o], 0);
@@ -558,9 +637,19 @@ export class Book {
       // apply this level's fills to the book
       for (let j = first; j < this.nPend; j++) {
         const q = this.pendO[j], f = this.pendF[j];
-        if (f === this.oSize[q]) {
+        const d = this.oSize[q], h = this.oHidden[q];
+        if (f >= d + h) {
           this.unlink(q);
           this.oSize[q] = 0; // fully filled: released after its C record
+          this.oHidden[q] = 0;
+        } else if (f >= d) {
+          // iceberg: the display is gone, the reserve shows a new clip (M in the next packet)
+          const left = d + h - f;
+          const nd = this.oClip[q] < left ? this.oClip[q] : left;
+          this.oHidden[q] = left - nd;
+          this.oSize[q] = nd;
+          this.qty[li] += nd - d;
+          this.replenishes++;
         } else {
           this.oSize[q] -= f;
           this.qty[li] -= f;
@@ -584,7 +673,8 @@ export class Book {
           out.put(this.iid, A_CANCEL, qs, qp, f, this.oIdLo[q], this.oIdHi[q], 0);
         }
       } else {
-        out.put(this.iid, A_CANCEL, qs, qp, f, this.oIdLo[q], this.oIdHi[q], 0);
+        // the C removes what was displayed (an iceberg's last clip may be smaller than its fill)
+        out.put(this.iid, A_CANCEL, qs, qp, this.pendS[j], this.oIdLo[q], this.oIdHi[q], 0);
         this.#release(q);
       }
     }
@@ -874,6 +964,41 @@ export class Book {
       this.cancelOrder(out, o);
       out.last();
     }
+  }
+
+  /**
+   * A feed recovery inside the session, as CME's after a gap: one event of an `R` for the
+   * instrument (no snapshot flag) then every live order added again with its id, side, price and
+   * size, level by level from the touch and in queue order; `F_LAST` on the last record. The book
+   * itself is unchanged (icebergs keep their reserve). Returns the orders re-added.
+   */
+  recover(out: MboOut, rng: Rng, p: FlowParams, t: number): number {
+    out.ensure(this.nLive + 2);
+    this.begin(out, rng, p, t);
+    out.putClear(this.iid, 0);
+    let n = 0;
+    if (this.bestBid !== NO_BID) {
+      for (let tk = this.bestBid; tk >= this.minBid; tk--) {
+        for (let o = this.head[tk & this.mask]; o !== -1; o = this.oNext[o]) {
+          if (this.oTick[o] === tk) {
+            this.#emitOrder(out, A_ADD, o, this.oSize[o]);
+            n++;
+          }
+        }
+      }
+    }
+    if (this.bestAsk !== NO_ASK) {
+      for (let tk = this.bestAsk; tk <= this.maxAsk; tk++) {
+        for (let o = this.head[this.L | (tk & this.mask)]; o !== -1; o = this.oNext[o]) {
+          if (this.oTick[o] === tk) {
+            this.#emitOrder(out, A_ADD, o, this.oSize[o]);
+            n++;
+          }
+        }
+      }
+    }
+    out.last();
+    return n;
   }
 
   /**

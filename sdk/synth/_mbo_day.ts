@@ -3,7 +3,7 @@
 // clear, day-order expiry, pre-open and opening auction, planted vacuums and walls).
 import { Book, type FlowParams, NO_ASK, NO_BID } from "./_book.ts";
 import { latentAt, type LatentDay, type VacuumPlan, type WallPlan } from "./_latent.ts";
-import { F_LAST, type MboOut, type MboSink } from "./_mbo_out.ts";
+import { F_LAST, F_MAYBE_BAD_BOOK, type MboOut, type MboSink } from "./_mbo_out.ts";
 import { geoTable, type Rng } from "./_rng.ts";
 
 /** A timed action, run when the clock reaches `t` (ns from day start). */
@@ -44,7 +44,10 @@ export function eventRates(
  * Poisson event clock over a per-second rate table. With a record budget it also steers the
  * rate once a minute (multiplier within [0.25, 4]) so that the records written track the budget
  * in proportion to the intended profile: the count stays near the target whatever the average
- * number of records per event turns out to be.
+ * number of records per event turns out to be. With `proportional` the multiplier is the observed
+ * records-per-event correction times the square root of the gap (it does not integrate the gap,
+ * which makes the event rate oscillate around the profile); without it the gap is integrated (the
+ * original steering, kept for the products whose seeded days other tests pin).
  */
 export class EventClock {
   s = -1;
@@ -54,12 +57,15 @@ export class EventClock {
   kappa = 1;
   #cum: Float64Array | undefined;
   #base = -1;
+  #events = 0;
+  #eventsBase = 0;
 
   constructor(
     readonly rate: Float64Array,
     readonly rng: Rng,
     readonly budget = 0,
     readonly count: () => number = () => 0,
+    readonly proportional = false,
   ) {
     this.secEnd = 0;
     this.t = 0;
@@ -73,6 +79,7 @@ export class EventClock {
   /** Starts counting the budget from the records written so far (after a snapshot). */
   rebase(): void {
     this.#base = this.count();
+    this.#eventsBase = this.#events;
   }
 
   #steer(): void {
@@ -80,8 +87,11 @@ export class EventClock {
     if (this.#base < 0) return;
     const done = this.count() - this.#base;
     const want = this.budget * cum[this.s] / cum[86_400];
-    if (want < 200 || done < 50) return;
-    let k = this.kappa * Math.sqrt(want / done);
+    const events = this.#events - this.#eventsBase;
+    if (want < 200 || done < 50 || (this.proportional && events < 50)) return;
+    // records per event assumed by the rate table over those observed, then the gap
+    const base = this.proportional ? (this.budget / cum[86_400]) / (done / events) : this.kappa;
+    let k = base * Math.sqrt(want / done);
     if (k < 0.25) k = 0.25;
     else if (k > 4) k = 4;
     this.kappa = k;
@@ -94,6 +104,7 @@ export class EventClock {
         const g = this.rng.exp() / this.lam * 1e9;
         if (this.t + g < this.secEnd) {
           this.t += g;
+          this.#events++;
           return this.t;
         }
       }
@@ -121,6 +132,13 @@ export interface SingleDayConfig {
   liveId: [number, number];
   /** Equity session clear (`R`) at this second (-1: none). */
   clearSecond: number;
+  /**
+   * Futures feed recovery (`R` + every live order re-added, see `Book.recover`) at this second
+   * (-1: none), preceded by `badBookEvents` ordinary events flagged `F_MAYBE_BAD_BOOK` in the
+   * seconds before it (the gap the recovery repairs).
+   */
+  recoverySecond?: number;
+  badBookEvents?: number;
   /** Futures session: halt start, pre-open start and reopen seconds (-1: none). */
   haltSecond: number;
   preopenSecond: number;
@@ -133,6 +151,8 @@ export interface SingleDayConfig {
   lot: number;
   /** Records to aim for after the snapshot / session clear (0: no steering). */
   budget: number;
+  /** Steer the budget proportionally (see `EventClock`); default: the integrating steering. */
+  proportionalSteering?: boolean;
   /** Ring safety distance for purges (ticks). */
   purgeDist: number;
 }
@@ -140,6 +160,9 @@ export interface SingleDayConfig {
 /** One instrument's MBO day (future or equity). */
 export class SingleBookDay {
   readonly episodes: RecordedEpisode[] = [];
+  /** Records flagged `F_MAYBE_BAD_BOOK` and orders re-added by recoveries. */
+  badBookRecords = 0;
+  recoveredOrders = 0;
   readonly clock: EventClock;
   #inj: Injection[] = [];
   #ii = 0;
@@ -156,7 +179,13 @@ export class SingleBookDay {
   onSecond?: (sec: number, bestBid: number, bestAsk: number) => void;
 
   constructor(readonly cfg: SingleDayConfig, readonly out: MboOut) {
-    this.clock = new EventClock(cfg.rate, cfg.rng, cfg.budget, () => out.total + out.n);
+    this.clock = new EventClock(
+      cfg.rate,
+      cfg.rng,
+      cfg.budget,
+      () => out.total + out.n,
+      cfg.proportionalSteering ?? false,
+    );
     this.#next = this.clock.next();
     this.#plan();
   }
@@ -171,6 +200,24 @@ export class SingleBookDay {
       this.#at(c.clearSecond * 1e9 + 1000, (t) => {
         out.begin(t, p.latMin, p.deltaMin < 0 ? -1 : p.deltaMin);
         out.putClear(b.iid, F_LAST);
+        return t;
+      });
+    }
+    if ((c.recoverySecond ?? -1) >= 0) {
+      const t1 = c.recoverySecond! * 1e9;
+      const nb = c.badBookEvents ?? 0;
+      for (let i = 0; i < nb; i++) {
+        // the gap: ordinary events flagged F_MAYBE_BAD_BOOK in the last ~4 s before the recovery
+        this.#at(t1 - 4e9 * (nb - i) / nb + rng.next() * 1e9, (t) => {
+          const n0 = out.n;
+          b.step(out, rng, p, latentAt(c.latent.x, t), t);
+          for (let j = n0; j < out.n; j++) out.cols.flags[j] |= F_MAYBE_BAD_BOOK;
+          this.badBookRecords += out.n - n0;
+          return t + 1;
+        });
+      }
+      this.#at(t1, (t) => {
+        this.recoveredOrders += b.recover(out, rng, p, t);
         return t;
       });
     }

@@ -16,7 +16,7 @@ export const A_ADD = 65, A_CANCEL = 67, A_MODIFY = 77, A_CLEAR = 82, A_TRADE = 8
 /** Side codes. */
 export const S_ASK = 65, S_BID = 66, S_NONE = 78;
 /** Flag bits. */
-export const F_LAST = 128, F_SNAPSHOT = 32, F_BAD_TS_RECV = 8;
+export const F_LAST = 128, F_SNAPSHOT = 32, F_BAD_TS_RECV = 8, F_MAYBE_BAD_BOOK = 4;
 
 export class MboOut {
   cols: MboColumns;

@@ -318,11 +318,23 @@ export const FUTURE_FLOW: Readonly<FlowSettings> = {
   pStale: 0.85,
   pNearCancel: 0.4,
   nearCancelMean: 2,
-  pPartialCancel: 0,
+  // Rates of the CME features (issue 10). A fifth of cancels of multi-lot orders are partial
+  // (C smaller than the resting size; about 1 in 10 of all cancels, since half the orders are
+  // 1-lots): on CME equity-index futures quantity reductions are a large share of cancel
+  // traffic, from algos trimming queue exposure without losing priority.
+  pPartialCancel: 0.2,
+  // Half the modifies move the price (30 % of those also resize), the rest change size only:
+  // price-moving modifies dominate CME MBO modify traffic (quotes chasing the touch).
   pPriceModify: 0.5,
   replaceStyle: 0,
   partialFillStyle: 0,
   pHidden: 0,
+  // 3 % of resting orders are icebergs showing 1/2-1/5 of their size: CME's native iceberg
+  // (display quantity) is used by a few % of orders on the equity-index books.
+  pIceberg: 0.03,
+  // 8 % of aggressive orders are worked: part of the touch level now, the rest in a later
+  // second (execution algos slicing a parent order); a sweep split over seconds is common at CME.
+  pSplit: 0.08,
   latMin: 100_000,
   latSpan: 400_000,
   deltaMin: 13_000,
@@ -670,6 +682,7 @@ export function futureDay(
   const inDay = (s: number) => s >= 0 && s < 86_400;
   const halt = dow >= 1 && dow <= 5 && inDay(sec(17)) ? sec(17) : -1;
   const reopen = dow >= 1 && dow <= 4 && inDay(sec(18)) ? sec(18) : -1;
+  const recovery = recoveryPlan(seed, contract, date, sec(9, 45), sec(15, 45), vacuums, walls);
   const gen = new SingleBookDay({
     book,
     flow,
@@ -680,6 +693,8 @@ export function futureDay(
     snapshotId: [ID_HI - 1, 0xffffffff - 60_000_000 - rng.int(1_000_000)],
     liveId: [ID_HI - 1, 0xffffffff - 1_500 - rng.int(500)],
     clearSecond: -1,
+    recoverySecond: recovery.second,
+    badBookEvents: recovery.badBookEvents,
     haltSecond: halt,
     preopenSecond: reopen >= 0 ? sec(17, 45) : -1,
     reopenSecond: reopen,
@@ -689,8 +704,40 @@ export function futureDay(
     lot: 1,
     purgeDist: 6000,
     budget: Math.max(100, records - target),
+    // the CME features make records per event vary: an integrating steering would let the event
+    // rate oscillate around the session profile
+    proportionalSteering: true,
   }, out);
   return { gen, root, contract, iid, latent };
+}
+
+/**
+ * A futures day's feed recovery (an `R` and a rebuild from adds inside the session, preceded by
+ * a few `F_MAYBE_BAD_BOOK` events): on 60 % of days, at a second of the US cash session at least
+ * two minutes from every planted episode. CME channel resets and gap recoveries are rare (a few a
+ * month per channel), so 0-1 per synthetic day over-samples them just enough to be exercised.
+ * Drawn from its own stream so the rest of the day's flow does not shift with it.
+ */
+function recoveryPlan(
+  seed: number,
+  contract: string,
+  date: string,
+  from: number,
+  to: number,
+  vacuums: VacuumPlan[],
+  walls: WallPlan[],
+): { second: number; badBookEvents: number } {
+  const none = { second: -1, badBookEvents: 0 };
+  const rng = new Rng(seed, `${contract}|recovery|${date}`);
+  if (from < 0 || to >= 86_400 || to <= from || rng.next() >= 0.6) return none;
+  const badBookEvents = 2 + rng.int(3);
+  for (let k = 0; k < 10; k++) {
+    const s = from + rng.int(to - from);
+    const clash = vacuums.some((v) => s > v.pullStart - 120 && s < v.moveEnd + 120) ||
+      walls.some((w) => s > w.start - 120 && s < w.end + 120);
+    if (!clash) return { second: s, badBookEvents };
+  }
+  return none;
 }
 
 async function generateFuture(

@@ -126,6 +126,12 @@ interface ReplayReport {
   iids: Set<number>;
   tradeEvents: number;
   books: Map<number, RefBook>;
+  replenishes: number;
+  recoveries: number;
+  recoveredAdds: number;
+  /** C records removing their order / leaving part of it. */
+  removals: number;
+  partialCancels: number;
 }
 
 /** Replays MBO columns with the documented rules, checking every record. */
@@ -151,6 +157,11 @@ async function replay(
     iids: new Set(),
     tradeEvents: 0,
     books: new Map(),
+    replenishes: 0,
+    recoveries: 0,
+    recoveredAdds: 0,
+    removals: 0,
+    partialCancels: 0,
   };
   const err = (m: string) => {
     if (rep.errors.length < 20) rep.errors.push(m);
@@ -159,6 +170,8 @@ async function replay(
   let ci = 0;
   let lastRecv = 0n, lastLive = 0n;
   let evT = 0, evF = 0, evAuction = false;
+  const icebergFills = new Map<bigint, number>(); // order id -> price, until its M or C
+  let inRecovery = false; // inside a live R's event: the adds rebuild the book
   for await (const b of r.batches()) {
     assert.equal(b.kind, "mbo", "an MBO file holds only MBO records");
     if (b.kind !== "mbo") continue;
@@ -199,6 +212,7 @@ async function replay(
       switch (action) {
         case "R":
           book.clear();
+          if (!snap) rep.recoveries++, inRecovery = true;
           break;
         case "A":
           if (side < 0) err(`#${n}: add without side`);
@@ -206,7 +220,8 @@ async function replay(
           if (!onGrid(price)) err(`#${n}: add price ${price} off the tick grid`);
           if (book.orders.has(id)) err(`#${n}: add of live order ${id}`);
           book.add(id, side, p, size);
-          if (!snap) rep.addsPerMinute[Number((tsE - dayStart) / 60_000_000_000n)]++;
+          if (inRecovery) rep.recoveredAdds++;
+          else if (!snap) rep.addsPerMinute[Number((tsE - dayStart) / 60_000_000_000n)]++;
           break;
         case "C": {
           const o = book.orders.get(id);
@@ -218,6 +233,13 @@ async function replay(
             if (o.price !== p || o.side !== side) {
               err(`#${n}: cancel price/side differ from order ${id}`);
             }
+            if (icebergFills.has(id)) {
+              // an exhausted iceberg: its last display is removed whole
+              if (size !== o.size) err(`#${n}: iceberg ${id} left with ${o.size - size}`);
+              icebergFills.delete(id);
+            }
+            if (size === o.size) rep.removals++;
+            else rep.partialCancels++;
             book.reduce(id, size);
           }
           break;
@@ -226,6 +248,11 @@ async function replay(
           const o = book.orders.get(id);
           if (!o) err(`#${n}: modify of unknown order ${id}`);
           else {
+            if (icebergFills.has(id)) {
+              if (icebergFills.get(id) !== p) err(`#${n}: iceberg replenished at another price`);
+              icebergFills.delete(id);
+              rep.replenishes++;
+            }
             if (size <= 0) err(`#${n}: modify size ${size}`);
             if (!onGrid(price)) err(`#${n}: modify price off grid`);
             if (o.side !== side) err(`#${n}: modify changes side`);
@@ -243,7 +270,9 @@ async function replay(
           const o = book.orders.get(id);
           if (!o) err(`#${n}: fill of unknown order ${id}`);
           else {
-            if (size <= 0 || size > o.size) err(`#${n}: fill size ${size} of order with ${o.size}`);
+            if (size <= 0) err(`#${n}: fill size ${size}`);
+            // an iceberg fills beyond its display; an M (same id, same price) must replenish it
+            if (size > o.size) icebergFills.set(id, p);
             if (side >= 0 && (o.side !== side || o.price !== p)) {
               err(`#${n}: fill price/side differ from order`);
             }
@@ -255,6 +284,9 @@ async function replay(
           err(`#${n}: unexpected action ${action}`);
       }
       if (flags & 128) {
+        if (icebergFills.size > 0) err(`#${n}: fill beyond the display without its M or C`);
+        icebergFills.clear();
+        inRecovery = false;
         if (evF > 0 || evT > 0) {
           rep.tradeEvents++;
           const want = evAuction ? 2 * evT : evT;
@@ -421,8 +453,10 @@ Deno.test("future_mbo: arrivals follow the session profile; cancel/add and trade
   const ratio = open / Math.max(night, 1e-9);
   assert.ok(ratio > 8 && ratio < 60, `open/night add rate ${ratio}`);
   const a = rep.actions;
-  const cancelToAdd = a.C / a.A;
-  assert.ok(cancelToAdd > 0.8 && cancelToAdd < 1.1, `cancel/add ${cancelToAdd}`);
+  // every order ends in one removing C (partial cancels add C records that leave a remainder)
+  const cancelToAdd = rep.removals / a.A;
+  assert.ok(cancelToAdd > 0.8 && cancelToAdd < 1.1, `removing cancels/add ${cancelToAdd}`);
+  assert.equal(rep.removals + rep.partialCancels, a.C);
   const tradesToAdds = a.T / a.A;
   assert.ok(tradesToAdds > 0.05 && tradesToAdds < 0.5, `trades/adds ${tradesToAdds}`);
   assert.ok(a.F >= a.T, "every trade has at least one fill");
