@@ -13,8 +13,9 @@ export function readmeCommands(markdown: string): string[] {
   for (const m of markdown.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```/gm)) {
     const text = m[1].replace(/\\\n\s*/g, "");
     for (const line of text.split("\n")) {
-      const l = line.trim();
-      if (l && !l.startsWith("#")) out.push(l);
+      // a shell comment (whole line, or after the command) is not part of the command
+      const l = line.replace(/(^|\s)#.*$/, "").trim();
+      if (l) out.push(l);
     }
   }
   return out;
@@ -37,6 +38,41 @@ function argvOf(command: string): string[] {
     return ["deno", ...words.slice(3)];
   }
   return words;
+}
+
+/** Starts `deno task serve …`, waits for its "serving … on URL" line, checks `/health`, stops it. */
+async function serveAnswers(argv: string[], env: Record<string, string>): Promise<void> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: argv.slice(1),
+    cwd: ROOT,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let seen = "";
+  try {
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    const deadline = setTimeout(() => child.kill("SIGTERM"), 120_000);
+    let url: string | undefined;
+    while (!url) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+      url = / on (http:\/\/\S+\/)/.exec(seen)?.[1];
+    }
+    clearTimeout(deadline);
+    assert.ok(url, `deno task serve did not start:\n${seen}`);
+    const health = await fetch(new URL("health", url));
+    assert.equal(health.status, 200);
+    assert.equal((await health.json()).status, "ok");
+    reader.releaseLock();
+  } finally {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    await child.stderr.cancel().catch(() => {});
+    await child.status;
+  }
 }
 
 Deno.test("README: the fenced commands are found", async () => {
@@ -73,6 +109,11 @@ Deno.test({
         const skip = skipReason(argv);
         if (skip) {
           console.log(`skip: ${command}\n  (${skip})`);
+          continue;
+        }
+        if (argv[1] === "task" && argv[2] === "serve") {
+          // a server runs until stopped: start it as written, ask /health, stop it
+          await t.step(command, () => serveAnswers(argv, env));
           continue;
         }
         await t.step(command, async () => {
