@@ -40,7 +40,7 @@ Deno.test("embed --check names what changed and how to fix it", async () => {
       await Deno.copyFile(`${root}${f}`, `${dir}/${f}`);
     }
     await Deno.writeTextFile(
-      `${dir}/contracts/gold/future_mbo/vacuum_pressure_1s.avsc`,
+      `${dir}/contracts/gold/future_mbo/scratch_1s.avsc`,
       '{"type": "record", "name": "X", "fields": []}\n',
     );
     const run = (...args: string[]) =>
@@ -56,7 +56,7 @@ Deno.test("embed --check names what changed and how to fix it", async () => {
     assert.equal(stale.code, 1);
     assert.match(
       err,
-      /^embed: sdk\/lake\/_embedded\.ts is stale: contracts\/gold\/future_mbo\/vacuum_pressure_1s\.avsc \(added\)\.\n.*run `deno task embed`/,
+      /^embed: sdk\/lake\/_embedded\.ts is stale: contracts\/gold\/future_mbo\/scratch_1s\.avsc \(added\)\.\n.*run `deno task embed`/,
     );
     assert.equal((await run()).code, 0);
     assert.equal((await run("--check")).code, 0);

@@ -194,16 +194,25 @@ export async function writeVpSilver(
       }));
     const ts = BigInt64Array.from(s, (r) => windowTs(r.w));
     const mid = (r: VpSnapRow) => (r.bid > 0n && r.ask > 0n ? Number(r.bid + r.ask) / 2e9 : 0);
+    // silver writes an absent price as NULL (an empty side, a mid without both sides), never 0
+    const nullable = <T extends BigInt64Array | Float64Array>(
+      data: T,
+      has: (r: VpSnapRow) => boolean,
+    ) => ({
+      data,
+      valid: Uint8Array.from(s, (r) => (has(r) ? 1 : 0)),
+    });
+    const both = (r: VpSnapRow) => r.bid > 0n && r.ask > 0n;
     await writePartition(lake, `silver.${productType}.book_snapshot_1s`, key, [{
       window_start_ts_ns: ts.map((t) => t - 1_000_000_000n),
       window_end_ts_ns: ts,
-      best_bid_price_int: BigInt64Array.from(s, (r) => r.bid),
+      best_bid_price_int: nullable(BigInt64Array.from(s, (r) => r.bid), (r) => r.bid > 0n),
       best_bid_qty: BigInt64Array.from(s, () => 10n),
-      best_ask_price_int: BigInt64Array.from(s, (r) => r.ask),
+      best_ask_price_int: nullable(BigInt64Array.from(s, (r) => r.ask), (r) => r.ask > 0n),
       best_ask_qty: BigInt64Array.from(s, () => 10n),
-      mid_price: Float64Array.from(s, mid),
-      mid_price_int: BigInt64Array.from(s, (r) => BigInt(Math.round(mid(r) * 1e9))),
-      last_trade_price_int: BigInt64Array.from(s, () => 0n),
+      mid_price: nullable(Float64Array.from(s, mid), both),
+      mid_price_int: nullable(BigInt64Array.from(s, (r) => BigInt(Math.round(mid(r) * 1e9))), both),
+      last_trade_price_int: nullable(BigInt64Array.from(s, () => 0n), () => false),
       spot_ref_price_int: BigInt64Array.from(s, () => 100_000_000_000n),
       book_valid: Uint8Array.from(s, (r) => (r.valid === false ? 0 : 1)),
     }]);
