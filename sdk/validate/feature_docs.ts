@@ -99,8 +99,15 @@ function recordDoc(t: Table): string {
   }
 }
 
-function fieldDoc(t: Table, f: ContractField): FieldDoc | null {
-  return f.doc ? parseFieldDoc(f.doc, `${t.contract.path} field ${f.name}`) : null;
+/** The parsed `doc` of a field; every field must carry one (throws naming the contract and field). */
+function fieldDoc(t: Table, f: ContractField): FieldDoc {
+  const where = `${t.contract.path} field ${f.name}`;
+  if (!f.doc) {
+    throw new Error(
+      `${where}: no doc attribute (every field is documented: 'meaning | unit: … | formula: … | range: … | from: …')`,
+    );
+  }
+  return parseFieldDoc(f.doc, where);
 }
 
 function cell(s: string | undefined): string {
@@ -147,11 +154,9 @@ export function featurePage(config: LakeConfig, pt: ProductType): string {
       for (const f of t.contract.fields) {
         const d = fieldDoc(t, f);
         lines.push(
-          `| \`${f.name}\` | ${typeName(f)} | ${
-            d ? cell(d.description) : "_not documented yet_"
-          } | ` +
-            `${cell(d?.unit)} | ${cell(d?.formula)} | ${cell(d?.range)} | ${
-              cell(d?.built_from?.join(", "))
+          `| \`${f.name}\` | ${typeName(f)} | ${cell(d.description)} | ` +
+            `${cell(d.unit)} | ${cell(d.formula)} | ${cell(d.range)} | ${
+              cell(d.built_from?.join(", "))
             } |`,
         );
       }
@@ -185,7 +190,7 @@ export function featureJson(config: LakeConfig, pt: ProductType): string {
       const fields: Record<string, unknown> = {};
       for (const f of t.contract.fields) {
         const d = fieldDoc(t, f);
-        fields[f.name] = { type: typeName(f), ...(d ?? { description: null }) };
+        fields[f.name] = { type: typeName(f), ...d };
       }
       l[t.key] = {
         _contract: `contracts/${rel(config, t.contract.path)}`,

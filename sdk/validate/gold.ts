@@ -35,9 +35,16 @@ const NU = "1 + Omega_near + 2 max(0, Omega_prom) with Omega_near >= 0";
 const KAPPA = "1 / nu with nu >= 1, so in (0, 1]";
 const FINITE = "a difference or derivative of finite fields: finite, no fixed bound";
 
+// vacuum_pressure_1s (serving.md §4.4, the contracts' docs)
+const VP_FINITE = "a weighted sum, difference, EMA or z-score of finite quantities: no fixed bound";
+const VP_DRAIN = "a proximity-weighted (w > 0) sum of pull_qty_rest >= 0";
+const VP_IMB = "(b - a) / (b + a + 1) with depths a, b >= 0, so in (-1, 1)";
+const VP_FRACTION = "a count of agreeing signs divided by the number of components";
+const VP_STRENGTH = "min(1, |z| / 3)";
+
 /**
  * Expected ranges of the gold columns, by column name (futures and futures-option names; the
- * equity tables use a subset). Every double column is also checked finite.
+ * equity tables use a subset; vacuum-pressure names). Every double column is also checked finite.
  */
 export const GOLD_RANGES: Readonly<Record<string, GoldRange>> = {
   add_intensity: { min: 0, why: INTENSITY },
@@ -97,6 +104,45 @@ export const GOLD_RANGES: Readonly<Record<string, GoldRange>> = {
   nu_opt: { min: 1, why: NU },
   kappa_opt: { min: 0, max: 1, why: KAPPA },
   pressure_grad_opt: { why: "+u_opt_p on bids, -u_opt_p on asks: finite" },
+  vacuum_above: { why: VP_FINITE },
+  vacuum_below: { why: VP_FINITE },
+  flow_imbalance: { why: VP_FINITE },
+  fill_imbalance: { why: VP_FINITE },
+  bid_migration_com: { why: VP_FINITE },
+  ask_migration_com: { why: VP_FINITE },
+  composite: { why: VP_FINITE },
+  d1_composite: { why: VP_FINITE },
+  d2_composite: { why: VP_FINITE },
+  d3_composite: { why: VP_FINITE },
+  d1_vacuum_above: { why: VP_FINITE },
+  d2_vacuum_above: { why: VP_FINITE },
+  d3_vacuum_above: { why: VP_FINITE },
+  d1_vacuum_below: { why: VP_FINITE },
+  d2_vacuum_below: { why: VP_FINITE },
+  d3_vacuum_below: { why: VP_FINITE },
+  d1_flow_imbalance: { why: VP_FINITE },
+  d2_flow_imbalance: { why: VP_FINITE },
+  d3_flow_imbalance: { why: VP_FINITE },
+  z_composite: { why: VP_FINITE },
+  composite_smooth: { why: VP_FINITE },
+  d1_smooth: { why: VP_FINITE },
+  d2_smooth: { why: VP_FINITE },
+  d3_smooth: { why: VP_FINITE },
+  wtd_slope: { why: VP_FINITE },
+  wtd_projection: { why: VP_FINITE },
+  wtd_projection_500ms: { why: VP_FINITE },
+  z_composite_smooth: { why: VP_FINITE },
+  z_composite_raw: { why: VP_FINITE },
+  resting_drain_ask: { min: 0, why: VP_DRAIN },
+  resting_drain_bid: { min: 0, why: VP_DRAIN },
+  depth_imbalance: { min: -1, max: 1, why: VP_IMB },
+  rest_depth_imbalance: { min: -1, max: 1, why: VP_IMB },
+  total_weighted_depth: { min: 0, why: "a proximity-weighted sum of depth_qty_end >= 0" },
+  confidence: { min: 0, max: 1, why: VP_FRACTION + " (5), 0 where |composite| < 1" },
+  wtd_deriv_conf: { min: 0, max: 1, why: VP_FRACTION + " (3)" },
+  strength: { min: 0, max: 1, why: VP_STRENGTH },
+  strength_smooth: { min: 0, max: 1, why: VP_STRENGTH },
+  mid_price: { min: 0, why: "the silver snapshot mid in USD, > 0 (NULL when absent)" },
 };
 
 function q(name: string): string {
