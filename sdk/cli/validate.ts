@@ -7,6 +7,7 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
+import { RAW_SOURCES } from "../lake/paths.ts";
 import {
   datesBetween,
   DEFAULT_CONFIG_DIR,
@@ -24,6 +25,12 @@ export const command = defineCommand({
   summary: "Checks every partition of a product type, symbol and dates (bronze, silver, gold) " +
     "and prints PASS / WARN / FAIL per partition with its flagged checks.",
   flags: {
+    source: {
+      type: "string",
+      choices: RAW_SOURCES,
+      description: "raw provenance of the bronze partitions: databento, synthetic or lobster " +
+        "(default: the only one present, as the pipeline reads it)",
+    },
     "product-type": {
       type: "string",
       required: true,
@@ -101,6 +108,7 @@ export function main(argv: string[]): Promise<number> {
         dates,
         layers: flags.layer === "all" ? LAYERS : [flags.layer],
         hashRaw: !flags["no-raw-hash"],
+        source: flags.source,
       });
     } catch (e) {
       // an unknown symbol or an unreadable lake: one line, no stack trace

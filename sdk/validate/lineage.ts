@@ -17,6 +17,7 @@ import {
   manifestSha256,
   partFiles,
   partitionDir,
+  type PartitionKey,
   readManifest,
 } from "../lake/mod.ts";
 import type { CheckResult } from "./report.ts";
@@ -34,7 +35,7 @@ export interface LineageOptions {
 export async function lineageChecks(
   lake: Lake,
   spec: DatasetSpec,
-  key: { symbol: string; dt: string },
+  key: PartitionKey,
   dir: string,
   rowsRead: number | null,
   options: LineageOptions = {},
@@ -200,7 +201,7 @@ export async function lineageChecks(
 export async function locate(
   lake: Lake,
   datasetKey: string,
-  key: { symbol: string; dt: string },
+  key: PartitionKey,
 ): Promise<{ spec: DatasetSpec; dir: string; complete: boolean }> {
   const spec = datasetSpec(lake.config, datasetKey);
   const dir = partitionDir(lake.root, spec, key);

@@ -13,7 +13,8 @@ import {
   type ProductType,
   type SqlConnection,
 } from "../lake/mod.ts";
-import { mostActiveContract } from "../pipeline/runner.ts";
+import { detectSource, mostActiveContract } from "../pipeline/runner.ts";
+import type { RawSource } from "../lake/paths.ts";
 import { defaultRegistry } from "../pipeline/stages.ts";
 import type { Layer, StageRegistry } from "../pipeline/registry.ts";
 import {
@@ -53,6 +54,11 @@ export interface ValidateOptions {
   layers?: readonly Layer[];
   /** Recompute raw files' sha256 (default true). */
   hashRaw?: boolean;
+  /**
+   * Raw provenance of the bronze partitions (`databento`, `synthetic`, `lobster`); default: the
+   * only one present for the symbol and date, as the pipeline reads it.
+   */
+  source?: RawSource;
   /** Overrides of the judgement-call thresholds. */
   thresholds?: Partial<Thresholds>;
   /** Stage registry, to tell a missing partition from a layer not implemented (default: the SDK's). */
@@ -86,9 +92,25 @@ export async function validate(o: ValidateOptions): Promise<ValidationReport> {
   try {
     for (const dt of o.dates) {
       let symbol = o.symbol;
+      let source: RawSource;
+      try {
+        source = o.source ?? await detectSource(o.lake, o.productType, o.symbol, dt, o.products);
+      } catch (e) {
+        push(partitionReport("bronze", BRONZE_EVENTS[o.productType], { symbol, dt }, 0, [
+          { id: "partition.present", status: "FAIL", detail: (e as Error).message },
+        ]));
+        continue;
+      }
       if (isRoot) {
         try {
-          symbol = await mostActiveContract(o.lake, o.productType, o.symbol, dt, o.products);
+          symbol = await mostActiveContract(
+            o.lake,
+            o.productType,
+            o.symbol,
+            dt,
+            o.products,
+            source,
+          );
         } catch (e) {
           push(partitionReport("bronze", BRONZE_EVENTS[o.productType], { symbol, dt }, 0, [
             { id: "partition.present", status: "FAIL", detail: (e as Error).message },
@@ -96,7 +118,7 @@ export async function validate(o: ValidateOptions): Promise<ValidationReport> {
           continue;
         }
       }
-      const ctx: Ctx = { ...o, con, params, registry, symbol, dt };
+      const ctx: Ctx = { ...o, con, params, registry, symbol, dt, source };
       if (layers.includes("bronze")) push(await validateBronze(ctx));
       if (layers.includes("silver")) { for (const p of await validateSilver(ctx)) push(p); }
       if (layers.includes("gold")) { for (const p of await validateGold(ctx)) push(p); }
@@ -124,6 +146,7 @@ interface Ctx extends ValidateOptions {
   registry: StageRegistry;
   symbol: string;
   dt: string;
+  source: RawSource;
 }
 
 /** A partition's SQL source, or the report saying it is missing. */
@@ -133,7 +156,7 @@ async function open(
   dataset: string,
   ordered = false,
 ): Promise<{ from: string; dir: string } | PartitionReport> {
-  const key = { symbol: c.symbol, dt: c.dt };
+  const key = { symbol: c.symbol, dt: c.dt, source: c.source };
   const { dir, complete } = await locate(c.lake, dataset, key);
   if (!complete) {
     const implemented = c.registry.has(c.productType, layer);
@@ -174,7 +197,7 @@ async function finish(
   checks: CheckResult[],
 ): Promise<PartitionReport> {
   const spec = datasetSpec(c.lake.config, dataset);
-  const key = { symbol: c.symbol, dt: c.dt };
+  const key = { symbol: c.symbol, dt: c.dt, source: c.source };
   const lin = await lineageChecks(c.lake, spec, key, dir, rows, { hashRaw: c.hashRaw });
   return partitionReport(layer, dataset, key, rows ?? lin.manifest?.row_count ?? 0, [
     ...lin.checks,

@@ -68,14 +68,26 @@ async function write(
   rows: Row[],
   inputs: ManifestInput[] = [],
 ): Promise<Manifest> {
-  return await writePartition(lake, dataset, { symbol, dt: DT }, [batch(lake, dataset, rows)], {
+  return await writePartition(lake, dataset, { symbol, dt: DT, source: "databento" }, [
+    batch(lake, dataset, rows),
+  ], {
     inputs,
   });
 }
 
 async function upstream(lake: Lake, dataset: string, symbol: string): Promise<ManifestInput> {
-  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), { symbol, dt: DT });
-  return { dataset, symbol, dt: DT, manifest_sha256: await manifestSha256(dir) };
+  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), {
+    symbol,
+    dt: DT,
+    source: "databento",
+  });
+  return {
+    dataset,
+    symbol,
+    dt: DT,
+    ...(dataset.startsWith("bronze.") ? { source: "databento" } : {}),
+    manifest_sha256: await manifestSha256(dir),
+  };
 }
 
 function run(lake: Lake, productType: ProductType, symbol: string, layers = ["silver"] as const) {
