@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Lake, listPartitions } from "@spymaster/sdk/lake";
+import { type Lake, listPartitions, RAW_SOURCES } from "@spymaster/sdk/lake";
 import { velocitySurfacesFor } from "./velocity_source.ts";
 import { vpSurfacesFor } from "./vp_source.ts";
 
@@ -38,11 +38,15 @@ export async function buildCatalog(lake: Lake): Promise<Catalog> {
   for (const [key, spec] of lake.config.datasets) {
     const [layer, productType, table] = key.split(".");
     if (!["bronze", "silver", "gold"].includes(layer)) continue;
-    for (const p of await listPartitions(lake.root, spec)) {
+    // raw provenance splits bronze (source=databento|synthetic|lobster): list every source
+    const sources = spec.path.includes("{source}") ? RAW_SOURCES : [undefined];
+    const found = [];
+    for (const source of sources) found.push(...await listPartitions(lake.root, spec, { source }));
+    for (const p of found) {
       const bySym = tree.get(productType) ?? tree.set(productType, new Map()).get(productType)!;
       const byDt = bySym.get(p.symbol) ?? bySym.set(p.symbol, new Map()).get(p.symbol)!;
       const layers = byDt.get(p.dt) ?? byDt.set(p.dt, {}).get(p.dt)!;
-      (layers[layer] ??= []).push(table);
+      if (!(layers[layer] ??= []).includes(table)) layers[layer].push(table);
     }
   }
   const has = (pt: string, sym: string, dt: string, layer: string, table: string) =>

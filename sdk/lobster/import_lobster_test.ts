@@ -509,7 +509,13 @@ for (const pair of LOBSTER_PAIRS) {
         let compared = 0, bad = 0;
         let first = "";
         const row = new Array<number>(4 * levels);
-        for await (const b of readBatches(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21" })) {
+        for await (
+          const b of readBatches(lake, LOBSTER_DATASET, {
+            symbol,
+            dt: "2012-06-21",
+            source: "lobster",
+          })
+        ) {
           const c = engineColumns(b.columns, b.length);
           let from = 0;
           for (let i = 0; i < b.length; i++) {

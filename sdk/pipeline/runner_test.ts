@@ -66,8 +66,8 @@ Deno.test("registry: unknown values and unregistered layers are clear errors", a
     /unknown futures root for symbol 'ZN' \(valid roots: 6E, CL, ES, GC, MES, MNQ, NQ, SI\)/,
   );
   await assert.rejects(
-    () => run({ productType: "equity_mbo", symbol: "ZZZZ", registry: undefined }),
-    /unknown equity ticker 'ZZZZ' \(valid: GOOG, QQQ, SPY;/,
+    () => run({ productType: "equity_mbo", symbol: "zz!", registry: undefined }),
+    /unknown equity ticker 'zz!' \(valid: GOOG, QQQ, SPY/,
   );
   await assert.rejects(() => run({ dates: [] }), /Must provide --dt/);
 });
