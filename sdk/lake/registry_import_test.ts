@@ -94,7 +94,7 @@ const task = run.tasks[0];
 if (!task.ok) throw new Error(task.error);
 const part = task.stages[0].result.partitions.find((p) => p.dataset === "bronze.future_mbo.mbo")!;
 const manifest = await readManifest(
-  partitionDir(lake.root, datasetSpec(lake.config, part.dataset), { symbol: part.symbol, dt: part.dt }),
+  partitionDir(lake.root, datasetSpec(lake.config, part.dataset), { symbol: part.symbol, dt: part.dt, source: "synthetic" }),
 );
 console.log(JSON.stringify({
   bronze_rows: manifest.row_count,
