@@ -55,3 +55,4 @@ export * from "./mbo.ts";
 export * from "./opra.ts";
 export * from "./session.ts";
 export * from "./stages.ts";
+export * from "./replay_mbo.ts";

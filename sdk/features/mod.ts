@@ -87,6 +87,7 @@ export * from "./option_surface.ts";
 export * from "./intensity_surface.ts";
 export * from "./surface_engine.ts";
 export * from "./silver_windows.ts";
+export * from "./replay_windows.ts";
 export * from "./physics_surface.ts";
 export {
   buildGold,
