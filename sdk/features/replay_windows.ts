@@ -119,6 +119,12 @@ export interface ReplayOptions {
   progress?: (records: number, fraction: number) => void;
   /** Filled with the bronze filter counters once the replay ends. */
   stats?: Record<string, number>;
+  /**
+   * When set, the replay gives the event loop a turn (a 0 ms timer) whenever it has worked this
+   * many ms without one — decoding hours of records before the first output window included — so
+   * a server replaying a day keeps serving its other clients.
+   */
+  yieldEveryMs?: number;
 }
 
 /**
@@ -142,10 +148,16 @@ export async function* replaySilverWindows(
     dt,
     progress: options.progress,
   }, options.stats);
+  const every = options.yieldEveryMs;
+  let turn = performance.now();
   for await (const c of rows) {
     for (let i = 0; i < c.length && !engine.done; i += SLICE) {
       engine.push(c, i, Math.min(c.length, i + SLICE));
       if (engine.pendingRows > 0) yield* windowsOf(engine.takeSnapshots(), engine.takeFlows());
+      if (every !== undefined && performance.now() - turn > every) {
+        await new Promise((r) => setTimeout(r, 0));
+        turn = performance.now();
+      }
     }
     if (engine.done) {
       await rows.return(undefined);
