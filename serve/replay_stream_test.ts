@@ -1,0 +1,147 @@
+// `source=replay` against `source=lake` on the same generated day: the day's raw MNQ file is run
+// through the bronze and silver stages, then both modes are streamed by a real server over
+// loopback; every frame of the replay (snap, velocity, forecast; VP snap, flow, signals) must
+// decode to the lake stream's values, row for row. Also: the replay's errors (no raw files, a
+// surface it cannot serve, an unknown source) and the catalog's replay days.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openLake } from "@spymaster/sdk/lake";
+import { defaultRegistry, runPipeline } from "@spymaster/sdk/pipeline";
+import { generateDay } from "@spymaster/sdk/synth";
+import { type DecodedWindow, StreamClient } from "./client.ts";
+import { withServer, wsUrl } from "./_test_lake.ts";
+
+const DT = "2026-01-06";
+const SYMBOL = "MNQH6";
+const tmp = await Deno.makeTempDir({ prefix: "replay_stream_test_" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(tmp, { recursive: true });
+  } catch { /* gone */ }
+});
+
+async function dayLake() {
+  const root = join(tmp, "lake");
+  await generateDay({ productType: "future_mbo", date: DT, seed: 3, lake: root, events: 60_000 });
+  for (const [layer, symbol] of [["bronze", "MNQ"], ["silver", SYMBOL]]) {
+    const r = await runPipeline({
+      productType: "future_mbo",
+      layer,
+      symbol,
+      dates: [DT],
+      lakeRoot: root,
+      registry: defaultRegistry(),
+    });
+    assert.ok(r.tasks.every((t) => t.ok), r.tasks.map((t) => t.error).join("; "));
+  }
+  const dir = `${root}/physics/product_type=future_mbo/symbol=MNQ`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/physics_beta_gamma.json`,
+    JSON.stringify({ beta: 0.5, gamma: 0.1 }),
+  );
+  return await openLake(root);
+}
+
+const lake = await dayLake();
+
+/** The first `n` windows of a stream, every surface as plain rows. */
+async function take(url: string, n: number) {
+  const controls: Record<string, unknown>[] = [];
+  const c = await StreamClient.connect(url, { onControl: (m) => controls.push(m) });
+  const out: { ts: bigint; batch: Record<string, unknown>; rows: Record<string, unknown[]> }[] = [];
+  for await (const w of c as AsyncIterable<DecodedWindow>) {
+    const rows: Record<string, unknown[]> = {};
+    for (const [s, t] of Object.entries(w.surfaces)) rows[s] = t.toArray().map((r) => r.toJSON());
+    const { sent_unix_ms: _, ...batch } = w.batch;
+    out.push({ ts: w.window_end_ts_ns, batch, rows });
+    if (out.length === n) break;
+  }
+  return { windows: out, controls };
+}
+
+const N = 240;
+
+Deno.test("replay: the velocity stream of the raw day equals the lake stream, every value", async () => {
+  await withServer(lake, async (server) => {
+    const q = `symbol=${SYMBOL}&dt=${DT}&speed=max&skip_minutes=30&surfaces=snap,velocity,forecast`;
+    const path = "/v1/velocity/stream";
+    const fromLake = await take(wsUrl(server, path, q), N);
+    const replay = await take(wsUrl(server, path, `${q}&source=replay`), N);
+    assert.equal(fromLake.windows.length, N);
+    assert.equal(replay.windows.length, N);
+    // 10:00:00 New York (15:00 UTC) is the first window sent after 30 minutes skipped
+    assert.equal(fromLake.windows[0].ts, BigInt(Date.parse(`${DT}T15:00:00Z`)) * 1_000_000n);
+    let velocityRows = 0, forecastRows = 0;
+    for (let i = 0; i < N; i++) {
+      const a = fromLake.windows[i], b = replay.windows[i];
+      assert.equal(b.ts, a.ts, `window ${i}`);
+      assert.deepEqual(b.batch, a.batch, `batch_start ${i}`);
+      assert.deepEqual(Object.keys(b.rows), ["snap", "velocity", "forecast"]);
+      for (const s of Object.keys(a.rows)) assert.deepEqual(b.rows[s], a.rows[s], `${s} ${i}`);
+      velocityRows += a.rows.velocity.length;
+      forecastRows += a.rows.forecast.length;
+    }
+    assert.ok(velocityRows > N * 100, `${velocityRows} velocity rows compared`);
+    assert.ok(forecastRows > N, `${forecastRows} forecast rows compared`);
+  });
+});
+
+Deno.test("replay: the vacuum-pressure stream of the raw day equals the lake stream", async () => {
+  await withServer(lake, async (server) => {
+    const q = `symbol=${SYMBOL}&dt=${DT}&product_type=future_mbo&speed=max&skip_minutes=45`;
+    const path = "/v1/vacuum-pressure/stream";
+    const fromLake = await take(wsUrl(server, path, q), N);
+    const replay = await take(wsUrl(server, path, `${q}&source=replay`), N);
+    assert.deepEqual(replay.controls[0], fromLake.controls[0]); // runtime_config
+    assert.equal(replay.controls[0].type, "runtime_config");
+    let signals = 0, flow = 0;
+    for (let i = 0; i < N; i++) {
+      const a = fromLake.windows[i], b = replay.windows[i];
+      assert.equal(b.ts, a.ts, `window ${i}`);
+      assert.deepEqual(b.batch, a.batch, `batch_start ${i}`);
+      assert.deepEqual(b.rows, a.rows, `window ${i}`);
+      signals += a.rows.signals?.length ?? 0;
+      flow += a.rows.flow?.length ?? 0;
+    }
+    assert.ok(signals > N / 2, `${signals} signal rows compared`);
+    assert.ok(flow > N * 10, `${flow} flow rows compared`);
+  });
+});
+
+Deno.test("replay: errors name what is missing; bad sources are refused before the upgrade", async () => {
+  const empty = await openLake(join(tmp, "empty"));
+  await withServer(empty, async (server) => {
+    const path = "/v1/velocity/stream";
+    const c = await StreamClient.connect(
+      wsUrl(server, path, `symbol=${SYMBOL}&dt=${DT}&speed=max&source=replay`),
+    );
+    await assert.rejects(
+      async () => {
+        for await (const _ of c) { /* none */ }
+      },
+      (e: Error) => {
+        assert.match(e.message, /no raw future_mbo\.mbo file for MNQ on 2026-01-06/);
+        assert.match(e.message, /deno task synth --product-type future_mbo --symbol MNQ/);
+        assert.ok(!e.message.includes(empty.root), "the server's paths stay private");
+        return true;
+      },
+    );
+    for (
+      const [query, param, text] of [
+        ["source=parquet", "source", /source: 'parquet' is not a stream source/],
+        ["source=replay&surfaces=snap,options", "surfaces", /'options' is not available/],
+        ["source=replay&source=lake", "source", /more than once/],
+      ] as const
+    ) {
+      const res = await fetch(
+        new URL(`${path}?symbol=${SYMBOL}&dt=${DT}&${query}`, server.url),
+        { headers: { upgrade: "websocket" } },
+      );
+      assert.equal(res.status, 400, query);
+      const body = await res.json();
+      assert.equal(body.param, param, query);
+      assert.match(body.message, text);
+    }
+  });
+});
