@@ -109,6 +109,30 @@ Deno.test("replay: the vacuum-pressure stream of the raw day equals the lake str
   });
 });
 
+Deno.test("replay: the catalog offers the raw day (contract from the file's mappings)", async () => {
+  await withServer(lake, async (server) => {
+    const cat = await (await fetch(new URL("/v1/catalog", server.url))).json();
+    assert.deepEqual(cat.replay, [{
+      product_type: "future_mbo",
+      symbols: [{
+        symbol: "MNQH6", // MNQ's front month in January 2026 (the generator's contract)
+        dates: [{
+          dt: DT,
+          raw_symbol: "MNQ",
+          streams: {
+            velocity: ["snap", "velocity", "forecast"],
+            "vacuum-pressure": ["snap", "flow", "signals"],
+          },
+        }],
+      }],
+    }]);
+  });
+  await withServer(await openLake(join(tmp, "empty")), async (server) => {
+    const cat = await (await fetch(new URL("/v1/catalog", server.url))).json();
+    assert.deepEqual(cat.replay, []);
+  });
+});
+
 Deno.test("replay: errors name what is missing; bad sources are refused before the upgrade", async () => {
   const empty = await openLake(join(tmp, "empty"));
   await withServer(empty, async (server) => {

@@ -94,8 +94,11 @@ async function listDir(dir: string): Promise<Deno.DirEntry[]> {
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Symbols that have a table folder for a dataset (sorted). */
-export async function listSymbols(lakeRoot: string, spec: DatasetSpec): Promise<string[]> {
+/** Symbols that have a table folder for a dataset or a raw input. */
+export async function listSymbols(
+  lakeRoot: string,
+  spec: DatasetSpec | RawSpec,
+): Promise<string[]> {
   const segs = spec.path.split("/");
   const i = segs.findIndex((s) => s.includes("{symbol}"));
   const [pre, post] = segs[i].split("{symbol}");
