@@ -92,11 +92,13 @@ export async function ingestMbo(o: MboIngestOptions): Promise<IngestResult> {
 
 /** The session window `[start, end)` as 32-bit word pairs (high, low) for the row loops. */
 export interface WordWindow {
-  /** Start, high and low word. */
+  /** Start, high word. */
   sHi: number;
+  /** Start, low word. */
   sLo: number;
-  /** End (exclusive), high and low word. */
+  /** End (exclusive), high word. */
   eHi: number;
+  /** End (exclusive), low word. */
   eLo: number;
 }
 
