@@ -53,6 +53,7 @@ Deno.test("GET /health and /v1/catalog (serving.md §3.1; catalog from _SUCCESS 
           }],
         }],
       }],
+      replay: [], // no raw files in this lake
     });
   });
 });
