@@ -109,6 +109,41 @@ Deno.test("replay: the vacuum-pressure stream of the raw day equals the lake str
   });
 });
 
+/** One window, a seek to `to`, then the next `n` windows (every surface as plain rows). */
+async function afterSeek(url: string, to: bigint, n: number) {
+  const c = await StreamClient.connect(url);
+  const it = c[Symbol.asyncIterator]();
+  await it.next();
+  c.seek(to);
+  c.speed("max");
+  const out: { ts: bigint; rows: Record<string, unknown[]> }[] = [];
+  for (let r = await it.next(); !r.done && out.length < n; r = await it.next()) {
+    const rows: Record<string, unknown[]> = {};
+    for (const [s, t] of Object.entries(r.value.surfaces)) {
+      rows[s] = t.toArray().map((x) => x.toJSON());
+    }
+    out.push({ ts: r.value.window_end_ts_ns, rows });
+  }
+  c.close();
+  return out;
+}
+
+Deno.test("replay: after a seek between two windows, the replay still equals the lake", async () => {
+  await withServer(lake, async (server) => {
+    const q =
+      `symbol=${SYMBOL}&dt=${DT}&speed=0.001&skip_minutes=30&surfaces=snap,velocity,forecast`;
+    const path = "/v1/velocity/stream";
+    // half a second after 11:00:00 New York: the first window sent ends at 11:00:01
+    const to = BigInt(Date.parse(`${DT}T16:00:00Z`)) * 1_000_000n + 500_000_000n;
+    const fromLake = await afterSeek(wsUrl(server, path, q), to, 30);
+    const replay = await afterSeek(wsUrl(server, path, `${q}&source=replay`), to, 30);
+    assert.equal(fromLake.length, 30);
+    assert.equal(fromLake[0].ts, to + 500_000_000n);
+    assert.ok(fromLake[0].rows.forecast.length > 0, "the forecast runs from the first window");
+    assert.deepEqual(replay, fromLake);
+  });
+});
+
 Deno.test("replay: the catalog offers the raw day (contract from the file's mappings)", async () => {
   await withServer(lake, async (server) => {
     const cat = await (await fetch(new URL("/v1/catalog", server.url))).json();
