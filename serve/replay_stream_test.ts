@@ -1,7 +1,8 @@
 // `source=replay` against `source=lake` on the same generated day: the day's raw MNQ file is run
 // through the bronze and silver stages, then both modes are streamed by a real server over
 // loopback; every frame of the replay (snap, velocity, forecast; VP snap, flow, signals) must
-// decode to the lake stream's values, row for row. Also: the replay's errors (no raw files, a
+// decode to the lake stream's values, row for row — from a skip, after a seek between two windows,
+// and on an equity (QQQ) day for vacuum-pressure. Also: the replay's errors (no raw files, a
 // surface it cannot serve, an unknown source) and the catalog's replay days.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -127,6 +128,33 @@ async function afterSeek(url: string, to: bigint, n: number) {
   c.close();
   return out;
 }
+
+Deno.test("replay: an equity day (QQQ, $ buckets, 07:00-21:00 UTC bronze window) equals the lake", async () => {
+  const root = join(tmp, "equity");
+  await generateDay({ productType: "equity_mbo", date: DT, seed: 5, lake: root, events: 40_000 });
+  for (const layer of ["bronze", "silver"]) {
+    const r = await runPipeline({
+      productType: "equity_mbo",
+      layer,
+      symbol: "QQQ",
+      dates: [DT],
+      lakeRoot: root,
+      registry: defaultRegistry(),
+    });
+    assert.ok(r.tasks.every((t) => t.ok), r.tasks.map((t) => t.error).join("; "));
+  }
+  await withServer(await openLake(root), async (server) => {
+    const q = `symbol=QQQ&dt=${DT}&product_type=equity_mbo&speed=max&skip_minutes=60`;
+    const path = "/v1/vacuum-pressure/stream";
+    const fromLake = await take(wsUrl(server, path, q), N);
+    const replay = await take(wsUrl(server, path, `${q}&source=replay`), N);
+    assert.equal(replay.windows.length, N);
+    assert.deepEqual(replay.controls[0], fromLake.controls[0]);
+    assert.deepEqual(replay.windows, fromLake.windows);
+    const signals = fromLake.windows.filter((w) => w.rows.signals?.length).length;
+    assert.ok(signals > N / 2, `${signals} windows with signals`);
+  });
+});
 
 Deno.test("replay: after a seek between two windows, the replay still equals the lake", async () => {
   await withServer(lake, async (server) => {

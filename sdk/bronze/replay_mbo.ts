@@ -32,6 +32,11 @@ export interface ReplayMboOptions {
   dt: string;
   /** Called after each decoded batch with the records read so far and the file fraction. */
   progress?: (records: number, fraction: number) => void;
+  /**
+   * When set, gives the event loop a turn (a 0 ms timer) after a decoded batch whenever this many
+   * ms have passed without one, also while batches hold no row of the symbol.
+   */
+  yieldEveryMs?: number;
 }
 
 /** The raw MBO files a replay of (`productType`, `rawSymbol`, `dt`) reads; throws when none. */
@@ -66,6 +71,7 @@ export async function* replayMboRows(
   const part = new BronzePartition(o.symbol, `bronze.${o.productType}.mbo`, false);
   let out = allocMboColumns(0);
   let records = 0;
+  let turn = performance.now();
   for (const path of files) {
     const raw = await RawFile.open(path);
     const reader = await openDbn(raw.chunks(), { name: path, reuseBatches: true });
@@ -89,6 +95,10 @@ export async function* replayMboRows(
         part.reset(c.length);
         selectMboRows(c, byId, window, stats);
         o.progress?.(records, raw.fraction);
+        if (o.yieldEveryMs !== undefined && performance.now() - turn > o.yieldEveryMs) {
+          await new Promise((r) => setTimeout(r, 0));
+          turn = performance.now();
+        }
         const m = part.cnt;
         if (m === 0) continue;
         if (m === c.length) {

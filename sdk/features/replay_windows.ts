@@ -147,6 +147,7 @@ export async function* replaySilverWindows(
     rawSymbol: rawSymbolFor(products, productType, symbol),
     dt,
     progress: options.progress,
+    yieldEveryMs: options.yieldEveryMs,
   }, options.stats);
   const every = options.yieldEveryMs;
   let turn = performance.now();
