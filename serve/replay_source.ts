@@ -19,6 +19,7 @@ import {
   type FutureSurfaceBatch,
   rawSymbolFor,
   replaySilverWindows,
+  type ReplayWindow,
   surfaceParams,
   VpEngine,
   vpRuntimeConfigMessage,
@@ -80,6 +81,27 @@ async function requireRaw(
   }
 }
 
+/**
+ * The replayed windows of a day; a failure while reading the raw files (a truncated or corrupt
+ * file) reaches the client as a {@linkcode StreamError} naming the file (lake paths as `<lake>`).
+ */
+async function* replayWindows(
+  ctx: ServeContext,
+  productType: "future_mbo" | "equity_mbo",
+  symbol: string,
+  dt: string,
+): AsyncGenerator<ReplayWindow> {
+  try {
+    yield* replaySilverWindows(ctx.lake, ctx.products, productType, symbol, dt, {
+      yieldEveryMs: REPLAY_YIELD_MS,
+    });
+  } catch (e) {
+    if (e instanceof StreamError) throw e;
+    const message = String((e as Error)?.message ?? e).replaceAll(ctx.lake.root, "<lake>");
+    throw new StreamError(`source=replay: ${message}`, 1011);
+  }
+}
+
 /** Whether window `i` (ending `ts`) is at or after the start. */
 function sent(start: WindowStart, i: number, ts: bigint): boolean {
   return "skip" in start ? i >= start.skip : ts >= start.from;
@@ -126,11 +148,7 @@ export async function replayVelocitySource(
         ? new ForecastEngine(latticeFor(ctx.products, "future_mbo", p.symbol), params)
         : null;
       let i = 0;
-      for await (
-        const w of replaySilverWindows(ctx.lake, ctx.products, "future_mbo", p.symbol, p.dt, {
-          yieldEveryMs: REPLAY_YIELD_MS,
-        })
-      ) {
+      for await (const w of replayWindows(ctx, "future_mbo", p.symbol, p.dt)) {
         const ts = w.silver.window_end_ts_ns;
         const fut: FutureSurfaceBatch | null = engine ? engine.step(w.silver) : null;
         let fc: ForecastRows | null = null;
@@ -162,11 +180,7 @@ export async function replayVpSource(ctx: ServeContext, p: VpParams): Promise<Wi
     async *windows(start: WindowStart): AsyncGenerator<StreamWindow> {
       const engine = new VpEngine(config, gold);
       let i = 0;
-      for await (
-        const w of replaySilverWindows(ctx.lake, ctx.products, p.product_type, p.symbol, p.dt, {
-          yieldEveryMs: REPLAY_YIELD_MS,
-        })
-      ) {
+      for await (const w of replayWindows(ctx, p.product_type, p.symbol, p.dt)) {
         const signals = engine.push(w.vp);
         const ts = w.vp.window_end_ts_ns;
         if (!sent(start, i++, ts)) continue;

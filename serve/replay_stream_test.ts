@@ -214,6 +214,34 @@ Deno.test("replay: errors name what is missing; bad sources are refused before t
         return true;
       },
     );
+    // a truncated raw file: the error names the file (as <lake>/…) and the problem
+    const bad = join(tmp, "truncated");
+    const rawDir =
+      "raw/source=databento/product_type=future_mbo/symbol=MNQ/table=market_by_order_dbn";
+    await Deno.mkdir(join(bad, rawDir), { recursive: true });
+    const [file] = [...Deno.readDirSync(join(lake.root, rawDir))]
+      .filter((e) => e.name.endsWith(".dbn.zst"));
+    const bytes = await Deno.readFile(join(lake.root, rawDir, file.name));
+    await Deno.writeFile(join(bad, rawDir, file.name), bytes.subarray(0, bytes.length >> 1));
+    await withServer(await openLake(bad), async (server2) => {
+      const c2 = await StreamClient.connect(
+        wsUrl(
+          server2,
+          path,
+          `symbol=${SYMBOL}&dt=${DT}&speed=max&skip_minutes=0&surfaces=snap,velocity&source=replay`,
+        ),
+      );
+      await assert.rejects(
+        async () => {
+          for await (const _ of c2) { /* windows before the cut, if any */ }
+        },
+        (e: Error) => {
+          assert.match(e.message, /source=replay: .*<lake>\/raw\/source=databento\/.*\.dbn\.zst/);
+          assert.ok(!e.message.includes(bad), "the server's paths stay private");
+          return true;
+        },
+      );
+    });
     for (
       const [query, param, text] of [
         ["source=parquet", "source", /source: 'parquet' is not a stream source/],
