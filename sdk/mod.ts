@@ -15,9 +15,10 @@
  * | `pipeline` | the stage registry and runner behind `deno task pipeline` |
  * | `book` | exact MBO order books per (publisher, instrument) |
  * | `silver` | 1-second book snapshots and per-price depth & flow |
- * | `features` | gold physics surfaces (incremental engines and the gold stage) |
+ * | `features` | per-second transforms of silver: gold physics surfaces, vacuum-pressure signals |
  * | `lobster` | LOBSTER message/orderbook files replayed through the book engine |
  * | `physics` | models fitted or run over gold: beta/gamma forecast, fit, honest evaluation |
+ * | `validate` | partition checks behind `deno task validate` (PASS / WARN / FAIL, JSON report) |
  *
  * @example Decode a DBN file and rebuild its books
  * ```ts ignore
@@ -40,3 +41,4 @@ export * as physics from "./physics/mod.ts";
 export * as pipeline from "./pipeline/mod.ts";
 export * as silver from "./silver/mod.ts";
 export * as synth from "./synth/mod.ts";
+export * as validate from "./validate/mod.ts";

@@ -15,17 +15,28 @@
  *
  * @module
  */
-import { parseFlags } from "../sdk/cli/_args.ts";
+import { defineCommand } from "../sdk/cli/_args.ts";
 import { StreamClient } from "./client.ts";
 
-const { values } = parseFlags(Deno.args, {
-  dir: { type: "string" },
-  seconds: { type: "string", default: "20" },
-  clients: { type: "string", default: "100" },
-}, { positionals: false });
+const command = defineCommand({
+  name: "deno run -A serve/bench.ts",
+  summary: "The serve section of deno task bench.",
+  flags: {
+    dir: {
+      type: "string",
+      value: "DIR",
+      description: "scratch folder (default: a new temp folder)",
+    },
+    seconds: { type: "integer", min: 1, default: 20, description: "seconds per run" },
+    clients: { type: "integer", min: 1, default: 100, description: "concurrent clients" },
+  },
+});
+const parsed = command.parse(Deno.args);
+if (!parsed) Deno.exit(0);
+const values = parsed.flags;
 const dir = values.dir ?? await Deno.makeTempDir({ prefix: "spymaster-serve-bench-" });
-const SECONDS = Number(values.seconds);
-const CLIENTS = Number(values.clients);
+const SECONDS = values.seconds;
+const CLIENTS = values.clients;
 const SYMBOL = "MNQH6", DT = "2026-02-06";
 const root = new URL("../", import.meta.url).pathname;
 const log = (s: string) => console.error(s);

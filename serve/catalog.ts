@@ -9,9 +9,11 @@
 import { openDbn, symbolMap } from "@spymaster/sdk/dbn";
 import {
   findRawFiles,
+  hasSource,
   type Lake,
   listPartitions,
   listSymbols,
+  RAW_SOURCES,
   type RawSpec,
   tableDir,
 } from "@spymaster/sdk/lake";
@@ -44,7 +46,13 @@ export interface Catalog {
     product_type: string;
     symbols: {
       symbol: string;
-      dates: { dt: string; raw_symbol: string; streams: Record<string, string[]> }[];
+      dates: {
+        dt: string;
+        raw_symbol: string;
+        /** Raw sources holding the day (pass one as `raw_source` when there are several). */
+        raw_sources: string[];
+        streams: Record<string, string[]>;
+      }[];
     }[];
   }[];
 }
@@ -88,21 +96,25 @@ export async function replayDays(lake: Lake): Promise<Catalog["replay"]> {
   for (const pt of Object.keys(REPLAY_STREAMS)) {
     const spec = lake.config.raw.get(`${pt}.mbo`);
     if (!spec) continue;
-    const bySym = new Map<string, Map<string, string>>(); // symbol → dt → raw symbol
-    for (const raw of (await listSymbols(lake.root, spec)).sort()) {
-      for (const dt of await rawDates(lake, spec, raw)) {
-        let symbols: string[];
-        try {
-          const files = await findRawFiles(lake.root, spec, raw, dt);
-          symbols = pt === "equity_mbo" ? [raw] : (await Promise.all(
-            files.map((f) => symbolsOf(f, dt)),
-          )).flat();
-        } catch {
-          continue; // a file being written or damaged: not offered
-        }
-        for (const sym of symbols) {
-          const byDt = bySym.get(sym) ?? bySym.set(sym, new Map()).get(sym)!;
-          byDt.set(dt, raw);
+    // symbol → dt → raw symbol and the raw sources holding the day
+    const bySym = new Map<string, Map<string, { raw: string; sources: string[] }>>();
+    for (const source of RAW_SOURCES) {
+      for (const raw of (await listSymbols(lake.root, spec, source)).sort()) {
+        for (const dt of await rawDates(lake, spec, raw, source)) {
+          let symbols: string[];
+          try {
+            const files = await findRawFiles(lake.root, spec, raw, dt, source);
+            symbols = pt === "equity_mbo" ? [raw] : (await Promise.all(
+              files.map((f) => symbolsOf(f, dt)),
+            )).flat();
+          } catch {
+            continue; // a file being written or damaged: not offered
+          }
+          for (const sym of new Set(symbols)) {
+            const byDt = bySym.get(sym) ?? bySym.set(sym, new Map()).get(sym)!;
+            const day = byDt.get(dt) ?? byDt.set(dt, { raw, sources: [] }).get(dt)!;
+            day.sources.push(source);
+          }
         }
       }
     }
@@ -111,9 +123,10 @@ export async function replayDays(lake: Lake): Promise<Catalog["replay"]> {
       product_type: pt,
       symbols: [...bySym].sort(([a], [b]) => (a < b ? -1 : 1)).map(([symbol, byDt]) => ({
         symbol,
-        dates: [...byDt].sort(([a], [b]) => (a < b ? -1 : 1)).map(([dt, raw_symbol]) => ({
+        dates: [...byDt].sort(([a], [b]) => (a < b ? -1 : 1)).map(([dt, day]) => ({
           dt,
-          raw_symbol,
+          raw_symbol: day.raw,
+          raw_sources: day.sources,
           streams: REPLAY_STREAMS[pt],
         })),
       })),
@@ -123,10 +136,15 @@ export async function replayDays(lake: Lake): Promise<Catalog["replay"]> {
 }
 
 /** Dates of the raw files of one raw symbol (from the `YYYYMMDD` in their names). */
-async function rawDates(lake: Lake, spec: RawSpec, raw: string): Promise<string[]> {
+async function rawDates(
+  lake: Lake,
+  spec: RawSpec,
+  raw: string,
+  source: string,
+): Promise<string[]> {
   const dates = new Set<string>();
   try {
-    for await (const e of Deno.readDir(tableDir(lake.root, spec, raw))) {
+    for await (const e of Deno.readDir(tableDir(lake.root, spec, raw, source))) {
       if (!e.isFile || !spec.suffixes.some((x) => e.name.endsWith(x))) continue;
       const m = YMD_RE.exec(e.name);
       if (m) dates.add(`${m[1]}-${m[2]}-${m[3]}`);
@@ -147,11 +165,18 @@ export async function buildCatalog(lake: Lake): Promise<Catalog> {
   for (const [key, spec] of lake.config.datasets) {
     const [layer, productType, table] = key.split(".");
     if (!["bronze", "silver", "gold"].includes(layer)) continue;
-    for (const p of await listPartitions(lake.root, spec)) {
+    // bronze is kept per raw source: every source's partitions count
+    const parts = hasSource(spec)
+      ? (await Promise.all(
+        RAW_SOURCES.map((source) => listPartitions(lake.root, spec, { source })),
+      ))
+        .flat()
+      : await listPartitions(lake.root, spec);
+    for (const p of parts) {
       const bySym = tree.get(productType) ?? tree.set(productType, new Map()).get(productType)!;
       const byDt = bySym.get(p.symbol) ?? bySym.set(p.symbol, new Map()).get(p.symbol)!;
       const layers = byDt.get(p.dt) ?? byDt.set(p.dt, {}).get(p.dt)!;
-      (layers[layer] ??= []).push(table);
+      if (!(layers[layer] ??= []).includes(table)) layers[layer].push(table);
     }
   }
   const has = (pt: string, sym: string, dt: string, layer: string, table: string) =>

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkDate } from "@spymaster/sdk/lake";
+import { checkDate, RAW_SOURCES, type RawSource } from "@spymaster/sdk/lake";
 
 /** A rejected request: `param` names the offending query parameter. */
 export class ParamError extends Error {
@@ -58,6 +58,8 @@ export interface StreamParams {
   surfaces: string[];
   /** Silver partitions of the lake, or a live replay of the raw files. */
   source: StreamSource;
+  /** Replay only: the raw source to read (default: the only one holding the day). */
+  raw_source?: RawSource;
 }
 
 /** Vacuum-pressure tuning knobs given in the query (absent ones keep the config default). */
@@ -113,6 +115,7 @@ const COMMON = [
   "skip_minutes",
   "surfaces",
   "source",
+  "raw_source",
   "token",
 ];
 
@@ -228,6 +231,16 @@ function common(
     );
   }
   const source = src as StreamSource;
+  const raw = q.get("raw_source");
+  if (raw !== undefined && !(RAW_SOURCES as readonly string[]).includes(raw)) {
+    throw new ParamError(
+      "raw_source",
+      `raw_source: '${raw}' is not a raw source (valid: ${RAW_SOURCES.join(", ")})`,
+    );
+  }
+  if (raw !== undefined && source !== "replay") {
+    throw new ParamError("raw_source", "raw_source: only with source=replay");
+  }
   const sk = q.get("skip_minutes");
   const skip = sk === undefined ? 5 : integer("skip_minutes", sk, 0, MAX_SKIP_MINUTES);
   return {
@@ -238,6 +251,7 @@ function common(
     skip_minutes: skip,
     surfaces: surfaces(q, all, source),
     source,
+    ...(raw !== undefined ? { raw_source: raw as RawSource } : {}),
   };
 }
 

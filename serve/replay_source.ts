@@ -24,7 +24,7 @@ import {
   VpEngine,
   vpRuntimeConfigMessage,
 } from "@spymaster/sdk/features";
-import { replayMboFiles } from "@spymaster/sdk/bronze";
+import { replayMboFiles, replaySource } from "@spymaster/sdk/bronze";
 import type { BookSnapshotBatch } from "@spymaster/sdk/silver";
 import { ForecastEngine, type ForecastRows, latticeFor } from "@spymaster/sdk/physics";
 import { encodeSurface, type SurfaceSchema, VELOCITY_SNAP, VP_SNAP } from "./arrow_frames.ts";
@@ -63,7 +63,8 @@ async function requireRaw(
   productType: "future_mbo" | "equity_mbo",
   symbol: string,
   dt: string,
-): Promise<void> {
+  rawSource: string | undefined,
+): Promise<string> {
   let rawSymbol: string;
   try {
     rawSymbol = rawSymbolFor(ctx.products, productType, symbol);
@@ -71,7 +72,9 @@ async function requireRaw(
     throw new StreamError((e as Error).message, 1008);
   }
   try {
-    await replayMboFiles(ctx.lake, productType, rawSymbol, dt);
+    const source = rawSource ?? await replaySource(ctx.lake, productType, rawSymbol, dt);
+    await replayMboFiles(ctx.lake, productType, rawSymbol, dt, source);
+    return source;
   } catch (e) {
     const message = (e as Error).message.replaceAll(ctx.lake.root, "<lake>");
     throw new StreamError(
@@ -90,10 +93,12 @@ async function* replayWindows(
   productType: "future_mbo" | "equity_mbo",
   symbol: string,
   dt: string,
+  source: string,
 ): AsyncGenerator<ReplayWindow> {
   try {
     yield* replaySilverWindows(ctx.lake, ctx.products, productType, symbol, dt, {
       yieldEveryMs: REPLAY_YIELD_MS,
+      source,
     });
   } catch (e) {
     if (e instanceof StreamError) throw e;
@@ -133,7 +138,7 @@ export async function replayVelocitySource(
   ctx: ServeContext,
   p: StreamParams,
 ): Promise<WindowSource> {
-  await requireRaw(ctx, "future_mbo", p.symbol, p.dt);
+  const source = await requireRaw(ctx, "future_mbo", p.symbol, p.dt, p.raw_source);
   const batchFields = velocityBatchFields(ctx, p.symbol);
   const want = new Set(p.surfaces);
   const params = want.has("forecast") ? await ctx.physicsParams(p.symbol) : null;
@@ -148,7 +153,7 @@ export async function replayVelocitySource(
         ? new ForecastEngine(latticeFor(ctx.products, "future_mbo", p.symbol), params)
         : null;
       let i = 0;
-      for await (const w of replayWindows(ctx, "future_mbo", p.symbol, p.dt)) {
+      for await (const w of replayWindows(ctx, "future_mbo", p.symbol, p.dt, source)) {
         const ts = w.silver.window_end_ts_ns;
         const fut: FutureSurfaceBatch | null = engine ? engine.step(w.silver) : null;
         let fc: ForecastRows | null = null;
@@ -171,7 +176,7 @@ export async function replayVelocitySource(
 /** The vacuum-pressure stream of a validated `source=replay` request. */
 export async function replayVpSource(ctx: ServeContext, p: VpParams): Promise<WindowSource> {
   const { config, gold } = vpConfigOf(ctx, p);
-  await requireRaw(ctx, p.product_type, p.symbol, p.dt);
+  const source = await requireRaw(ctx, p.product_type, p.symbol, p.dt, p.raw_source);
   const want = new Set(p.surfaces);
   return {
     preamble: [vpRuntimeConfigMessage(config, gold) as unknown as Record<string, unknown>],
@@ -180,7 +185,7 @@ export async function replayVpSource(ctx: ServeContext, p: VpParams): Promise<Wi
     async *windows(start: WindowStart): AsyncGenerator<StreamWindow> {
       const engine = new VpEngine(config, gold);
       let i = 0;
-      for await (const w of replayWindows(ctx, p.product_type, p.symbol, p.dt)) {
+      for await (const w of replayWindows(ctx, p.product_type, p.symbol, p.dt, source)) {
         const signals = engine.push(w.vp);
         const ts = w.vp.window_end_ts_ns;
         if (!sent(start, i++, ts)) continue;

@@ -174,7 +174,15 @@ Deno.test("replay: after a seek between two windows, the replay still equals the
 
 Deno.test("replay: the catalog offers the raw day (contract from the file's mappings)", async () => {
   await withServer(lake, async (server) => {
-    const cat = await (await fetch(new URL("/v1/catalog", server.url))).json();
+    const res = await fetch(new URL("/v1/catalog", server.url));
+    assert.equal(res.status, 200);
+    const cat = await res.json();
+    // bronze is kept per raw source: the catalog still lists it (and the lake day's streams)
+    const day = cat.product_types.find((p: { product_type: string }) =>
+      p.product_type === "future_mbo"
+    ).symbols.find((s: { symbol: string }) => s.symbol === SYMBOL).dates[0];
+    assert.deepEqual(day.layers.bronze, ["mbo"]);
+    assert.deepEqual(day.streams.velocity, ["snap", "velocity", "forecast"]);
     assert.deepEqual(cat.replay, [{
       product_type: "future_mbo",
       symbols: [{
@@ -182,6 +190,7 @@ Deno.test("replay: the catalog offers the raw day (contract from the file's mapp
         dates: [{
           dt: DT,
           raw_symbol: "MNQ",
+          raw_sources: ["synthetic"],
           streams: {
             velocity: ["snap", "velocity", "forecast"],
             "vacuum-pressure": ["snap", "flow", "signals"],
@@ -217,7 +226,7 @@ Deno.test("replay: errors name what is missing; bad sources are refused before t
     // a truncated raw file: the error names the file (as <lake>/…) and the problem
     const bad = join(tmp, "truncated");
     const rawDir =
-      "raw/source=databento/product_type=future_mbo/symbol=MNQ/table=market_by_order_dbn";
+      "raw/source=synthetic/product_type=future_mbo/symbol=MNQ/table=market_by_order_dbn";
     await Deno.mkdir(join(bad, rawDir), { recursive: true });
     const [file] = [...Deno.readDirSync(join(lake.root, rawDir))]
       .filter((e) => e.name.endsWith(".dbn.zst"));
@@ -236,7 +245,7 @@ Deno.test("replay: errors name what is missing; bad sources are refused before t
           for await (const _ of c2) { /* windows before the cut, if any */ }
         },
         (e: Error) => {
-          assert.match(e.message, /source=replay: .*<lake>\/raw\/source=databento\/.*\.dbn\.zst/);
+          assert.match(e.message, /source=replay: .*<lake>\/raw\/source=synthetic\/.*\.dbn\.zst/);
           assert.ok(!e.message.includes(bad), "the server's paths stay private");
           return true;
         },

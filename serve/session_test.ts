@@ -11,7 +11,7 @@ import {
 
 /** A socket whose send buffer the test controls. */
 class ScriptedSocket extends EventTarget {
-  readyState = WebSocket.OPEN;
+  readyState: number = WebSocket.OPEN;
   binaryType = "arraybuffer";
   bufferedAmount = 0;
   sent: (Record<string, unknown> | Uint8Array)[] = [];

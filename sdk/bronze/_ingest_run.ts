@@ -5,6 +5,7 @@ import { type DbnBatch, type Metadata, openDbn, words } from "../dbn/mod.ts";
 import type { ColumnBatch } from "../lake/columns.ts";
 import type { Lake } from "../lake/lake.ts";
 import type { ManifestInput } from "../lake/manifest.ts";
+import { rawFileInput } from "../lake/lineage.ts";
 import type { PartitionOutcome, ProductType, ProgressInfo } from "../pipeline/registry.ts";
 import { sessionWindow } from "./session.ts";
 import { type BronzePartition, PartitionSet } from "./_partitions.ts";
@@ -20,8 +21,12 @@ export interface IngestOptions {
   files: string[];
   /** Stage name for the manifests. */
   stage: string;
-  /** Rewrite complete partitions. */
+  /** Rewrite complete partitions (stale ones are rebuilt anyway). */
   overwrite: boolean;
+  /** Log lines (e.g. a stale partition being rebuilt). */
+  log?: (message: string) => void;
+  /** Raw provenance: the bronze partitions go to `bronze/source=<source>/`. */
+  source: string;
   /** Extra counters for the manifests. */
   extraStats?: Record<string, unknown>;
   /** Progress callback. */
@@ -241,7 +246,10 @@ export class IngestRun<K extends BatchKind> {
     this.#o = o;
     this.#spec = spec;
     this.#inputs = [...(spec.inputs ?? [])];
-    this.set = new PartitionSet(o.lake, spec.dataset, o.dt, o.stage, o.overwrite);
+    this.set = new PartitionSet(o.lake, spec.dataset, o.dt, o.source, o.stage, o.overwrite, o.log, [
+      ...(spec.inputs ?? []).flatMap((i) => ("path" in i ? [i.path] : [])),
+      ...o.files,
+    ]);
     const [start, end] = sessionWindow(o.dt, spec.productType);
     this.window = { sHi: hi(start), sLo: lo(start), eHi: hi(end), eLo: lo(end) };
     this.stats = {
@@ -292,7 +300,8 @@ export class IngestRun<K extends BatchKind> {
           },
           batches: () => this.#batches(raw, reader.batches()),
         });
-        if (!skipped) this.#inputs.push(raw.input());
+        // a skipped file is still an input of the partitions written (its hash is cached)
+        this.#inputs.push(skipped ? await rawFileInput(path) : raw.input());
       }
       this.stats.records_read = this.#records;
       const partitions = await this.set.commit(

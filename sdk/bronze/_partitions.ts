@@ -4,7 +4,8 @@ import type { ColumnBatch } from "../lake/columns.ts";
 import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
 import { type ManifestInput, readManifest } from "../lake/manifest.ts";
-import { isComplete, partitionDir } from "../lake/paths.ts";
+import { describeStale, partitionFreshness } from "../lake/lineage.ts";
+import { partitionDir } from "../lake/paths.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type { PartitionOutcome } from "../pipeline/registry.ts";
 
@@ -73,20 +74,47 @@ export class PartitionSet {
   readonly #dt: string;
   readonly #stage: string;
   readonly #overwrite: boolean;
+  readonly #source: string;
+  readonly #files: string[];
+  readonly #log: (message: string) => void;
   readonly parts = new Map<string, BronzePartition>();
 
-  constructor(lake: Lake, dataset: string, dt: string, stage: string, overwrite: boolean) {
+  constructor(
+    lake: Lake,
+    dataset: string,
+    dt: string,
+    source: string,
+    stage: string,
+    overwrite: boolean,
+    log: (message: string) => void = () => {},
+    files: string[] = [],
+  ) {
+    this.#files = files;
     this.#lake = lake;
     this.#dataset = dataset;
     this.#dt = dt;
+    this.#source = source;
     this.#stage = stage;
     this.#overwrite = overwrite;
+    this.#log = log;
   }
 
-  /** True when the partition of `symbol` is complete on disk. */
+  #key(symbol: string): { symbol: string; dt: string; source: string } {
+    return { symbol, dt: this.#dt, source: this.#source };
+  }
+
+  /**
+   * True when the partition of `symbol` is complete on disk and its recorded inputs are unchanged;
+   * a complete partition whose raw input changed is logged and rebuilt.
+   */
   async complete(symbol: string): Promise<boolean> {
-    const spec = datasetSpec(this.#lake.config, this.#dataset);
-    return await isComplete(partitionDir(this.#lake.root, spec, { symbol, dt: this.#dt }));
+    const f = await partitionFreshness(this.#lake, this.#dataset, this.#key(symbol), {
+      files: this.#files,
+    });
+    if (f.state === "stale") {
+      this.#log(`${this.#dataset} ${symbol} ${this.#dt}: stale, rebuilding (${describeStale(f)})`);
+    }
+    return f.state === "fresh";
   }
 
   /** The partition of `symbol`, created on first use. */
@@ -107,7 +135,7 @@ export class PartitionSet {
     p.writer ??= await PartitionWriter.open(
       this.#lake,
       this.#dataset,
-      { symbol: p.symbol, dt: this.#dt },
+      this.#key(p.symbol),
       { stage: this.#stage },
     );
     await p.writer.append(batch);
@@ -123,7 +151,7 @@ export class PartitionSet {
     for (const p of this.parts.values()) {
       if (p.skip) {
         const spec = datasetSpec(this.#lake.config, this.#dataset);
-        const dir = partitionDir(this.#lake.root, spec, { symbol: p.symbol, dt: this.#dt });
+        const dir = partitionDir(this.#lake.root, spec, this.#key(p.symbol));
         const rows = (await readManifest(dir).catch(() => null))?.row_count ?? p.rows;
         out.push({ dataset: this.#dataset, symbol: p.symbol, dt: this.#dt, rows, skipped: true });
         continue;

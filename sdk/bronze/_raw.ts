@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import type { ManifestInput } from "../lake/manifest.ts";
 import { Sha256 } from "../lake/manifest.ts";
-import { findRawFiles } from "../lake/paths.ts";
+import { findRawFiles, sourcesWith, tableDir } from "../lake/paths.ts";
 import { rawSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
 
@@ -75,16 +75,20 @@ export async function rawFiles(
   key: string,
   symbol: string,
   dt: string,
+  source: string,
 ): Promise<string[]> {
   const spec = rawSpec(lake.config, key);
-  const files = await findRawFiles(lake.root, spec, symbol, dt);
+  const files = await findRawFiles(lake.root, spec, symbol, dt, source);
   if (!files.length && !spec.optional) {
     const ymd = dt.replaceAll("-", "");
+    const elsewhere = (await sourcesWith(lake.root, spec, symbol, dt)).filter((s) => s !== source);
     throw new Error(
-      `no raw ${key} file for ${symbol} on ${dt}: expected *${ymd}*{${
+      `no raw ${key} file for ${symbol} on ${dt} from source ${source}: expected *${ymd}*{${
         spec.suffixes.join(",")
-      }} in ` +
-        `${lake.root}/${spec.path.replaceAll("{symbol}", symbol)}`,
+      }} in ${tableDir(lake.root, spec, symbol, source)}` +
+        (elsewhere.length
+          ? ` (source ${elsewhere.join(", ")} has one: --source ${elsewhere[0]})`
+          : ""),
     );
   }
   return files;

@@ -69,7 +69,14 @@ export async function benchBronze(options: BronzeBenchOptions): Promise<BronzeBe
   }, 50);
   try {
     const t0 = performance.now();
-    const common = { lake, dt, files: [options.file], stage: "bench", overwrite: true };
+    const common = {
+      lake,
+      dt,
+      files: [options.file],
+      stage: "bench",
+      overwrite: true,
+      source: "databento",
+    };
     const r = pt === "equity_option_cmbp_1"
       ? await ingestCmbp1({ ...common, ticker: options.ticker ?? "QQQ" })
       : await ingestMbo({ ...common, productType: pt });

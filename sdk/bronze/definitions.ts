@@ -14,8 +14,7 @@ import {
 import type { ColumnBatch } from "../lake/columns.ts";
 import type { Lake } from "../lake/lake.ts";
 import type { ManifestInput } from "../lake/manifest.ts";
-import { isComplete, partitionDir } from "../lake/paths.ts";
-import { datasetSpec } from "../lake/datasets.ts";
+import { describeStale, partitionFreshness } from "../lake/lineage.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type { PartitionOutcome } from "../pipeline/registry.ts";
 import { newYorkDate } from "./session.ts";
@@ -131,14 +130,23 @@ export async function writeSmallPartition(
     stage: string;
     inputs: ManifestInput[];
     overwrite: boolean;
+    /** Raw provenance (the bronze path's `{source}`). */
+    source: string;
     stats?: Record<string, unknown>;
+    log?: (message: string) => void;
   },
 ): Promise<PartitionOutcome> {
-  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), { symbol, dt });
-  if (!opts.overwrite && (await isComplete(dir))) {
-    return { dataset, symbol, dt, rows: 0, skipped: true };
+  const key = { symbol, dt, source: opts.source };
+  if (!opts.overwrite) {
+    const f = await partitionFreshness(lake, dataset, key, {
+      files: opts.inputs.flatMap((i) => ("path" in i ? [i.path] : [])),
+    });
+    if (f.state === "fresh") return { dataset, symbol, dt, rows: 0, skipped: true };
+    if (f.state === "stale") {
+      opts.log?.(`${dataset} ${symbol} ${dt}: stale, rebuilding (${describeStale(f)})`);
+    }
   }
-  const w = await PartitionWriter.open(lake, dataset, { symbol, dt }, { stage: opts.stage });
+  const w = await PartitionWriter.open(lake, dataset, key, { stage: opts.stage });
   try {
     for (const b of batches) await w.append(b);
   } catch (e) {

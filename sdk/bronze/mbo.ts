@@ -102,6 +102,24 @@ export interface WordWindow {
   eLo: number;
 }
 
+/** What keeps the rows of one instrument (a bronze partition, or a replay's in-memory list). */
+export interface RowKeeper {
+  /** Per-partition counters (`outside_session`, `snapshot_records`, …). */
+  readonly stats: Record<string, number>;
+  /** Hard-reject counters by reason. */
+  readonly rejected: Record<string, number>;
+  /** Keeps row `i` of the batch; `hi`/`lo` are its ts_recv words. */
+  keep(i: number, hi: number, lo: number): void;
+}
+
+/** Where the rows of one instrument go, as {@linkcode selectMboRows} reads it. */
+export interface RowTarget {
+  /** The keeper, or `null` when the instrument's rows are filtered out. */
+  readonly part: RowKeeper | null;
+  /** The file-level counter of the filtered rows (`""` when kept). */
+  readonly reason: string;
+}
+
 /**
  * The bronze row rules of one decoded MBO batch (pipeline.md §2): each record goes to its
  * instrument's target partition (`keep`) unless the instrument is filtered out, the record lies
@@ -111,13 +129,13 @@ export interface WordWindow {
  */
 export function selectMboRows(
   c: MboColumns,
-  byId: ReadonlyMap<number, Target>,
+  byId: ReadonlyMap<number, RowTarget>,
   window: WordWindow,
   stats: Record<string, number>,
 ): void {
   const { sHi, sLo, eHi, eLo } = window;
   let lastId = -1;
-  let last: Target | undefined;
+  let last: RowTarget | undefined;
   const n = c.length;
   stats.mbo_records += n;
   const inst = c.instrument_id, flags = c.flags, action = c.action, size = c.size;

@@ -43,7 +43,7 @@
  * const lake = await openLake(dir);
  * const r = await ingestMbo({
  *   lake, productType: "future_mbo", dt: "2026-02-06", files: [`${dir}/day.dbn`],
- *   stage: "example", overwrite: false,
+ *   stage: "example", overwrite: false, source: "synthetic", // → bronze/source=synthetic/…
  * });
  * console.log(r.partitions[0].symbol, r.partitions[0].rows); // MNQH6 2
  * ```

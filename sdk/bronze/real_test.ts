@@ -32,6 +32,7 @@ Deno.test({
         files: [fixturePath(file)],
         stage: "bronze_ingest_future_mbo",
         overwrite: false,
+        source: "databento",
       });
     const r24 = await run(D24, "2023-12-24");
     const r25 = await run(D25, "2023-12-25");
@@ -117,6 +118,7 @@ Deno.test({
       partitionDir(lake.root, datasetSpec(lake.config, "bronze.future_mbo.mbo"), {
         symbol: "ESH4",
         dt: "2023-12-25",
+        source: "databento",
       }),
     );
     assert.deepStrictEqual(m.inputs, [{

@@ -9,7 +9,10 @@
  * @module
  */
 import { allocMboColumns, type MboColumns, openDbn } from "../dbn/mod.ts";
+import { rawSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
+import { RAW_SOURCES, type RawSource, sourcesWith } from "../lake/paths.ts";
+import { join } from "node:path";
 import { gatherMbo } from "./_gather.ts";
 import { type Target, target } from "./_ingest_run.ts";
 import { BronzePartition } from "./_partitions.ts";
@@ -30,6 +33,11 @@ export interface ReplayMboOptions {
   rawSymbol: string;
   /** Session date. */
   dt: string;
+  /**
+   * Raw source (`databento`, `synthetic`, `lobster`); default: the only one holding the day's
+   * files ({@linkcode replaySource}).
+   */
+  source?: string;
   /** Called after each decoded batch with the records read so far and the file fraction. */
   progress?: (records: number, fraction: number) => void;
   /**
@@ -39,14 +47,46 @@ export interface ReplayMboOptions {
   yieldEveryMs?: number;
 }
 
-/** The raw MBO files a replay of (`productType`, `rawSymbol`, `dt`) reads; throws when none. */
+/**
+ * The raw source a replay of (`productType`, `rawSymbol`, `dt`) reads: the only one holding files
+ * of that day. None: an error naming the folders searched; several: an error listing them.
+ */
+export async function replaySource(
+  lake: Lake,
+  productType: "future_mbo" | "equity_mbo",
+  rawSymbol: string,
+  dt: string,
+): Promise<RawSource> {
+  const key = `${productType}.mbo`;
+  const spec = rawSpec(lake.config, key);
+  const found = await sourcesWith(lake.root, spec, rawSymbol, dt);
+  if (found.length === 1) return found[0];
+  const ymd = dt.replaceAll("-", "");
+  if (found.length === 0) {
+    throw new Error(
+      `no raw ${key} file for ${rawSymbol} on ${dt} in any source: expected *${ymd}*{${
+        spec.suffixes.join(",")
+      }} in ${join(lake.root, spec.path.replaceAll("{symbol}", rawSymbol))} (source: ${
+        RAW_SOURCES.join(", ")
+      })`,
+    );
+  }
+  throw new Error(
+    `raw ${key} files for ${rawSymbol} on ${dt} in several sources (${found.join(", ")}): ` +
+      "say which one to replay",
+  );
+}
+
+/** The raw MBO files a replay reads (`source` default: {@linkcode replaySource}); throws when none. */
 export async function replayMboFiles(
   lake: Lake,
   productType: "future_mbo" | "equity_mbo",
   rawSymbol: string,
   dt: string,
+  source?: string,
 ): Promise<string[]> {
-  return await rawFiles(lake, `${productType}.mbo`, rawSymbol, dt);
+  source ??= await replaySource(lake, productType, rawSymbol, dt);
+  return await rawFiles(lake, `${productType}.mbo`, rawSymbol, dt, source);
 }
 
 function words(x: bigint): [number, number] {
@@ -61,7 +101,7 @@ export async function* replayMboRows(
   o: ReplayMboOptions,
   stats: Record<string, number> = {},
 ): AsyncGenerator<MboColumns> {
-  const files = await replayMboFiles(o.lake, o.productType, o.rawSymbol, o.dt);
+  const files = await replayMboFiles(o.lake, o.productType, o.rawSymbol, o.dt, o.source);
   const [start, end] = sessionWindow(o.dt, o.productType);
   const [sHi, sLo] = words(start), [eHi, eLo] = words(end);
   const window = { sHi, sLo, eHi, eLo };

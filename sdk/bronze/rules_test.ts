@@ -87,7 +87,7 @@ async function writeDbn(
   md: Metadata,
   recs: DbnRecord[],
 ): Promise<string> {
-  const dir = tableDir(lake.root, rawSpec(lake.config, key), symbol);
+  const dir = tableDir(lake.root, rawSpec(lake.config, key), symbol, "databento");
   await Deno.mkdir(dir, { recursive: true });
   const path = join(dir, name);
   await Deno.writeFile(path, encodeDbn(md, recs));
@@ -117,13 +117,15 @@ async function bronze(
 
 /** The manifest of a partition. */
 async function manifest(lake: Lake, ds: string, symbol: string, dt: string): Promise<Manifest> {
-  return await readManifest(partitionDir(lake.root, datasetSpec(lake.config, ds), { symbol, dt }));
+  return await readManifest(
+    partitionDir(lake.root, datasetSpec(lake.config, ds), { symbol, dt, source: "databento" }),
+  );
 }
 
 type Row = Record<string, unknown>;
 async function rows(lake: Lake, ds: string, symbol: string, dt: string): Promise<Row[]> {
   const out: Row[] = [];
-  for await (const b of readBatches(lake, ds, { symbol, dt })) {
+  for await (const b of readBatches(lake, ds, { symbol, dt, source: "databento" })) {
     for (let i = 0; i < b.length; i++) {
       const r: Row = {};
       for (const [k, c] of Object.entries(b.columns)) {
@@ -595,6 +597,7 @@ Deno.test(
       ticker: "QQQ",
       stage: "test",
       overwrite: false,
+      source: "databento",
       files: [file],
     });
     assert.deepStrictEqual([direct.records, direct.stats.files_skipped], [0, 1]);

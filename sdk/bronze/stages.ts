@@ -52,9 +52,11 @@ async function ingestOptions(
   return {
     lake: ctx.lake,
     dt: ctx.dt,
-    files: await rawFiles(ctx.lake, key, symbol, ctx.dt),
+    files: await rawFiles(ctx.lake, key, symbol, ctx.dt, ctx.source),
+    source: ctx.source,
     stage,
     overwrite: ctx.overwrite,
+    log: (m) => ctx.log(m),
     progress: ctx.progress,
   };
 }
@@ -108,7 +110,13 @@ export const bronzeIngestFutureOptionMbo: Stage = {
   productType: "future_option_mbo",
   async run(ctx: StageContext): Promise<StageResult> {
     const r0 = root(ctx);
-    const defFiles = await rawFiles(ctx.lake, "future_option_mbo.definition", r0, ctx.dt);
+    const defFiles = await rawFiles(
+      ctx.lake,
+      "future_option_mbo.definition",
+      r0,
+      ctx.dt,
+      ctx.source,
+    );
     const defs = await readDefinitions(defFiles);
     const zero = zeroDteFutureOptions(defs, ctx.dt);
     const outcomes: PartitionOutcome[] = [];
@@ -123,6 +131,8 @@ export const bronzeIngestFutureOptionMbo: Stage = {
           stage: this.name,
           inputs: defs.inputs,
           overwrite: ctx.overwrite,
+          source: ctx.source,
+          log: (m) => ctx.log(m),
           stats: {
             definition_records: defs.records,
             instruments: defs.byId.size,
@@ -162,7 +172,13 @@ export const bronzeIngestEquityOptionCmbp1: Stage = {
   async run(ctx: StageContext): Promise<StageResult> {
     const ticker = ctx.symbol;
     const outcomes: PartitionOutcome[] = [];
-    const defFiles = await rawFiles(ctx.lake, "equity_option_cmbp_1.definition", ticker, ctx.dt);
+    const defFiles = await rawFiles(
+      ctx.lake,
+      "equity_option_cmbp_1.definition",
+      ticker,
+      ctx.dt,
+      ctx.source,
+    );
     if (defFiles.length) {
       const defs = await readDefinitions(defFiles);
       const ymd = ctx.dt;
@@ -179,7 +195,13 @@ export const bronzeIngestEquityOptionCmbp1: Stage = {
                 p.expirationDate === ymd;
             }),
           ],
-          { stage: this.name, inputs: defs.inputs, overwrite: ctx.overwrite },
+          {
+            stage: this.name,
+            inputs: defs.inputs,
+            overwrite: ctx.overwrite,
+            source: ctx.source,
+            log: (m) => ctx.log(m),
+          },
         ),
       );
     }
@@ -203,7 +225,7 @@ async function statistics(
   symbol: string,
   stage: string,
 ): Promise<PartitionOutcome[]> {
-  const files = await rawFiles(ctx.lake, `${pt}.statistics`, symbol, ctx.dt);
+  const files = await rawFiles(ctx.lake, `${pt}.statistics`, symbol, ctx.dt, ctx.source);
   if (!files.length) return [];
   const s = await readStatistics(files, ctx.dt);
   const inputs: ManifestInput[] = s.inputs;
@@ -212,6 +234,8 @@ async function statistics(
       stage,
       inputs,
       overwrite: ctx.overwrite,
+      source: ctx.source,
+      log: (m) => ctx.log(m),
       stats: { statistics_records: s.records },
     }),
   ];

@@ -38,7 +38,11 @@ Deno.test(
       const main = r.tasks[0].stages[0].result.partitions.filter((p) => p.dataset === MAIN[pt]);
       assert.deepStrictEqual(main.map((p) => p.symbol), [day.symbol], pt);
       const m = await readManifest(
-        partitionDir(lake.root, datasetSpec(lake.config, MAIN[pt]), { symbol: day.symbol, dt }),
+        partitionDir(lake.root, datasetSpec(lake.config, MAIN[pt]), {
+          symbol: day.symbol,
+          dt,
+          source: "synthetic",
+        }),
       );
       const records = day.files[0].records;
       assert.equal(m.stats.records_read, records, pt);

@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--only dbn,synth,bronze,book,silver,gold] [--records N] [--day-events N] [--out FILE]`:
+ * `deno task bench [--only dbn,synth,bronze,book,silver,gold,physics,vp,serve,pages] [--records N] [--day-events N] [--out FILE]`:
  * throughput and memory benchmarks. Each section runs in its own `deno` process (so peak RSS is
  * the section's own) and rewrites its block of BENCHMARKS.md (between `<!-- bench:NAME -->`
  * markers), stamped with the machine it ran on. Timings are measured only here, never asserted in
@@ -9,15 +9,37 @@
  */
 import { fileURLToPath } from "node:url";
 import { type BenchContext, benchSections } from "./_bench_sections.ts";
-import { parseFlags } from "./_args.ts";
+import { type ArgsOf, defineCommand, UsageError } from "./_args.ts";
 
-const USAGE =
-  "usage: deno task bench [--only a,b] [--records N] [--day-events N] [--out FILE] [--keep]";
-
-function die(msg: string): never {
-  console.error(`bench: ${msg}\n${USAGE}`);
-  Deno.exit(2);
-}
+/** The command line of `deno task bench`. */
+export const command = defineCommand({
+  name: "deno task bench",
+  summary: "Throughput and memory benchmarks; each section runs in its own process and rewrites " +
+    "its block of BENCHMARKS.md, stamped with the machine.",
+  flags: {
+    only: {
+      type: "string",
+      value: "A,B",
+      description: `sections to run (default all: ${Object.keys(benchSections).join(", ")})`,
+    },
+    records: {
+      type: "integer",
+      min: 1000,
+      default: 5_000_000,
+      description: "records of the decode sections",
+    },
+    "day-events": {
+      type: "integer",
+      min: 1000,
+      default: 50_000_000,
+      description: "target records of the synthetic day",
+    },
+    out: { type: "string", value: "FILE", default: "BENCHMARKS.md", description: "report file" },
+    keep: { type: "boolean", description: "keep the scratch folder" },
+    section: { type: "string", description: "internal: run one section in this process" },
+    dir: { type: "string", description: "internal: the scratch folder of --section" },
+  },
+});
 
 async function machine(): Promise<string> {
   let cpu = "unknown CPU";
@@ -41,36 +63,21 @@ function replaceBlock(doc: string, name: string, body: string): string {
   return `${doc.trimEnd()}\n\n${block}\n`;
 }
 
-function positive(v: string | undefined, name: string, min: number, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) die(`--${name} must be an integer >= ${min}, got '${v}'`);
-  return n;
-}
-
-if (import.meta.main) {
-  const a = parseFlags(Deno.args, {
-    only: { type: "string" },
-    records: { type: "string" },
-    "day-events": { type: "string" },
-    out: { type: "string", default: "BENCHMARKS.md" },
-    keep: { type: "boolean", default: false },
-    // internal: run one section in this process, in an existing scratch folder
-    section: { type: "string" },
-    dir: { type: "string" },
-  }, { positionals: false, onError: die }).values;
+async function bench({ flags: a }: ArgsOf<typeof command>): Promise<number> {
   const names = Object.keys(benchSections);
-  const records = positive(a.records, "records", 1000, 5_000_000);
-  const dayEvents = positive(a["day-events"], "day-events", 1000, 50_000_000);
+  const records = a.records;
+  const dayEvents = a["day-events"];
   if (a.section) {
-    if (!names.includes(a.section) || !a.dir) die(`bad internal section call`);
+    if (!names.includes(a.section) || !a.dir) throw new UsageError(`bad internal section call`);
     const ctx: BenchContext = { dir: a.dir, records, dayEvents, log: (s) => console.error(s) };
     console.log(await benchSections[a.section](ctx));
-    Deno.exit(0);
+    return 0;
   }
   const only = a.only ? a.only.split(",").map((s) => s.trim()) : names;
   for (const n of only) {
-    if (!names.includes(n)) die(`unknown section '${n}' (valid: ${names.join(", ")})`);
+    if (!names.includes(n)) {
+      throw new UsageError(`unknown section '${n}' (valid: ${names.join(", ")})`);
+    }
   }
   const dir = await Deno.makeTempDir({ prefix: "spymaster-bench-" });
   const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${await machine()}.`;
@@ -119,5 +126,7 @@ if (import.meta.main) {
   } finally {
     if (!a.keep) await Deno.remove(dir, { recursive: true });
   }
-  if (failed) Deno.exit(1);
+  return failed ? 1 : 0;
 }
+
+if (import.meta.main) Deno.exit(await command.run(Deno.args, bench));

@@ -23,15 +23,29 @@
 import { basename } from "node:path";
 import { DbnError } from "../dbn/mod.ts";
 import { type Book, bookEndState, OrderBooks, replayFile, stringifyExact } from "../book/mod.ts";
-import { integerFlag, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
+import { defineCommand } from "./_args.ts";
 
-const USAGE = `Usage: deno task book <file.dbn[.zst]>... [options]
-
-  --end-state        print the book(s) at the end of the file(s) as JSON
-  --instrument ID    only this instrument id
-  --publisher P      only this publisher id
-  --levels N         number of levels per side in the end state (default 5)
-  -h, --help         this text`;
+/** The command line of `deno task book`. */
+export const command = defineCommand({
+  name: "deno task book",
+  summary: "Replays MBO files (in the order given, into the same books) and prints JSON: a " +
+    "summary of every book, or with --end-state the book(s) at the end.",
+  positionals: [{ name: "file", description: "a .dbn or .dbn.zst MBO file", variadic: true }],
+  flags: {
+    "end-state": { type: "boolean", description: "print the book(s) at the end of the file(s)" },
+    instrument: { type: "integer", min: 0, value: "ID", description: "only this instrument id" },
+    publisher: { type: "integer", min: 0, value: "P", description: "only this publisher id" },
+    levels: {
+      type: "integer",
+      min: 1,
+      default: 5,
+      description: "levels per side in the end state",
+    },
+  },
+  examples: ["deno task book esh4-glbx-mdp3-20231225.mbo.dbn.zst --end-state"],
+  notes: "Exit codes: 0 done, 1 reading or decoding failed (the message names the file and byte " +
+    "offset), 2 bad arguments.",
+});
 
 interface Args {
   files: string[];
@@ -39,27 +53,6 @@ interface Args {
   instrument: number | undefined;
   publisher: number | undefined;
   levels: number;
-}
-
-/** The arguments, or `undefined` for `--help`. */
-function parse(argv: string[]): Args | undefined {
-  const { values, positionals } = parseFlags(argv, {
-    "end-state": { type: "boolean" },
-    instrument: { type: "string" },
-    publisher: { type: "string" },
-    levels: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  const help = values.help ?? false;
-  if (!help && positionals.length === 0) throw new UsageError("missing <file>");
-  const args: Args = {
-    files: positionals,
-    endState: values["end-state"] ?? false,
-    instrument: integerFlag("instrument", values.instrument),
-    publisher: integerFlag("publisher", values.publisher),
-    levels: integerFlag("levels", values.levels, { min: 1 }) ?? 5,
-  };
-  return help ? undefined : args;
 }
 
 function selected(books: OrderBooks, args: Args): Book[] {
@@ -75,9 +68,18 @@ function bookKey(b: Book, all: Book[]): string {
 }
 
 /** Runs the command with `argv` (without the program name); returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const args = parseCommandLine("book", USAGE, () => parse(argv));
-  if (typeof args === "number") return args;
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, ({ flags, positionals }) =>
+    replay({
+      files: positionals,
+      endState: flags["end-state"],
+      instrument: flags.instrument,
+      publisher: flags.publisher,
+      levels: flags.levels,
+    }));
+}
+
+async function replay(args: Args): Promise<number> {
   const progress = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   let lastReport = 0;

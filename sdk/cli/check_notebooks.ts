@@ -20,6 +20,7 @@
 
 import { basename, dirname } from "node:path";
 import { findNotebooks } from "./run_notebooks.ts";
+import { defineCommand } from "./_args.ts";
 
 /** The fields of a notebook cell (nbformat 4.5) that the check reads. */
 export interface NotebookCell {
@@ -71,6 +72,20 @@ export function notebookModule(nb: Notebook, name: string): NotebookModule {
   });
   return { code: `${parts.join("\n;\n")}\n;\nexport {};\n`, problems };
 }
+
+/** The command line of `deno task check`'s notebook step. */
+export const command = defineCommand({
+  name: "deno run -A sdk/cli/check_notebooks.ts",
+  summary: "Type-checks the code cells of notebooks (one module per notebook) and checks that " +
+    "they are committed without outputs, with cell ids and the deno kernelspec.",
+  positionals: [{
+    name: "notebook",
+    description: "notebooks or folders (default: notebooks/)",
+    optional: true,
+    variadic: true,
+  }],
+  flags: {},
+});
 
 async function main(args: string[]): Promise<number> {
   let notebooks: string[];
@@ -133,4 +148,6 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  Deno.exit(await command.run(Deno.args, ({ positionals }) => main(positionals)));
+}

@@ -22,15 +22,36 @@
  * @module
  */
 import { DbnError, type DbnRecord, type Metadata, openDbn } from "../dbn/mod.ts";
-import { integerFlag, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
+import { defineCommand, UsageError } from "./_args.ts";
 
-const USAGE = `Usage: deno task dbn <file> [options]
-
-  --metadata        print only the metadata, as one JSON object
-  --limit N         print at most N records
-  --fragment V      the file has no metadata: records of DBN version V (1, 2 or 3)
-  --skip-unknown    skip records of unknown rtype (counted on stderr) instead of failing
-  -h, --help        this text`;
+/** The command line of `deno task dbn`. */
+export const command = defineCommand({
+  name: "deno task dbn",
+  summary: "Prints a DBN file (.dbn, .dbn.zst, v1-v3, fragments) as JSON lines, in Databento's " +
+    "JSON conventions (64-bit integers as decimal strings, the record header under `hd`).",
+  positionals: [{ name: "file", description: "a .dbn or .dbn.zst file" }],
+  flags: {
+    metadata: {
+      type: "boolean",
+      short: "m",
+      description: "print only the metadata, as one JSON object",
+    },
+    limit: { type: "integer", min: 1, value: "N", description: "print at most N records" },
+    fragment: {
+      type: "string",
+      choices: ["1", "2", "3"],
+      value: "V",
+      description: "the file has no metadata: records of DBN version V (1, 2 or 3)",
+    },
+    "skip-unknown": {
+      type: "boolean",
+      description: "skip records of unknown rtype (counted on stderr) instead of failing",
+    },
+  },
+  examples: ["deno task dbn glbx-mdp3-20260206.mbo.dbn.zst --limit 2"],
+  notes: "Exit codes: 0 done, 1 decoding failed (the message names the file and byte offset), " +
+    "2 bad arguments.",
+});
 
 const HEADER = new Set(["rtype", "length", "publisher_id", "instrument_id", "ts_event", "ts_recv"]);
 
@@ -57,56 +78,6 @@ export function recordJson(record: DbnRecord): string {
 /** Metadata as one line of JSON (64-bit integers as decimal strings, `null` for a mixed schema). */
 export function metadataJson(metadata: Metadata): string {
   return JSON.stringify(metadata, big);
-}
-
-interface Args {
-  file: string;
-  metadata: boolean;
-  limit: number | undefined;
-  fragment: 1 | 2 | 3 | undefined;
-  skipUnknown: boolean;
-}
-
-/** The arguments, or `undefined` for `--help`. */
-function parse(argv: string[]): Args | undefined {
-  const { values, positionals } = parseFlags(argv, {
-    metadata: { type: "boolean", short: "m" },
-    limit: { type: "string" },
-    fragment: { type: "string" },
-    "skip-unknown": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  const help = values.help ?? false;
-  if (!help && positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0 ? "missing <file>" : `expected one file, got ${positionals.length}`,
-    );
-  }
-  const limit = integerFlag("limit", values.limit, {
-    min: 1,
-    max: Infinity,
-    expected: "a positive integer",
-  });
-  let fragment: 1 | 2 | 3 | undefined;
-  if (values.fragment !== undefined) {
-    if (!/^[123]$/.test(values.fragment)) {
-      throw new UsageError(
-        `--fragment: expected a DBN version 1, 2 or 3, got '${values.fragment}'`,
-      );
-    }
-    fragment = Number(values.fragment) as 1 | 2 | 3;
-  }
-  if (fragment !== undefined && values.metadata) {
-    throw new UsageError("--metadata: a fragment (--fragment) has no metadata");
-  }
-  if (help) return undefined;
-  return {
-    file: positionals[0],
-    metadata: values.metadata ?? false,
-    limit,
-    fragment,
-    skipUnknown: values["skip-unknown"] ?? false,
-  };
 }
 
 /** Buffered stdout that reports a closed pipe instead of throwing. */
@@ -139,9 +110,30 @@ class Out {
 }
 
 /** Runs the command with `argv` (without the program name); returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const args = parseCommandLine("dbn", USAGE, () => parse(argv));
-  if (typeof args === "number") return args;
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, async ({ flags, positionals }) => {
+    if (flags.fragment !== undefined && flags.metadata) {
+      throw new UsageError("--metadata: a fragment (--fragment) has no metadata");
+    }
+    return await dump({
+      file: positionals[0],
+      metadata: flags.metadata,
+      limit: flags.limit,
+      fragment: flags.fragment === undefined ? undefined : Number(flags.fragment) as 1 | 2 | 3,
+      skipUnknown: flags["skip-unknown"],
+    });
+  });
+}
+
+interface Args {
+  file: string;
+  metadata: boolean;
+  limit: number | undefined;
+  fragment: 1 | 2 | 3 | undefined;
+  skipUnknown: boolean;
+}
+
+async function dump(args: Args): Promise<number> {
   const out = new Out();
   const progress = Deno.stderr.isTerminal() && !Deno.stdout.isTerminal();
   let lastReport = Date.now();

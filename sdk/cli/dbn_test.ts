@@ -204,11 +204,11 @@ Deno.test({
       const r = await run(...args);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.equal(r.stdout, "");
-      assert.match(r.stderr, /^dbn: .+\n[\s\S]*Usage: deno task dbn/);
+      assert.match(r.stderr, /^dbn: .+\n[\s\S]*usage: deno task dbn/);
     }
     const help = await run("--help");
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /Usage: deno task dbn/);
+    assert.match(help.stdout, /usage: deno task dbn/);
 
     const dir = await Deno.makeTempDir({ prefix: "cli_dbn_test_" });
     try {
@@ -263,3 +263,51 @@ Deno.test({
     assert.equal(JSON.parse(lines[1]).size, 21);
   },
 });
+
+Deno.test("cli dbn: a truncated .dbn.zst yields the records before the damage, then names the whole path and the decompressed offset", async () => {
+  const { generateDay } = await import("../synth/mod.ts");
+  const dir = await Deno.makeTempDir({ prefix: "cli_dbn_truncated_" });
+  try {
+    // a real-sized file: the damage lies past the first zstd blocks and the decoder's work buffer
+    const day = await generateDay({
+      productType: "future_mbo",
+      date: "2026-02-06",
+      seed: 1,
+      events: 60_000,
+      lake: dir,
+    });
+    const intact = day.files[0].path;
+    const z = await Deno.readFile(intact);
+    const deep = join(dir, "a folder", "with a long name", "glbx-mdp3-20260206.mbo.dbn.zst");
+    await Deno.mkdir(join(deep, ".."), { recursive: true });
+    await Deno.writeFile(deep, z.subarray(0, z.byteLength >> 1));
+    const truth = (await run(intact)).lines; // the intact file is the answer key
+    assert.ok(truth.length > 50_000);
+
+    const two = await run(deep, "--limit", "2");
+    assert.equal(two.code, 0, two.stderr);
+    assert.deepEqual(two.lines, truth.slice(0, 2));
+
+    const all = await run(deep);
+    assert.equal(all.code, 1);
+    assert.ok(all.lines.length > 10_000, `${all.lines.length} records before the damage`);
+    assert.deepEqual(all.lines, truth.slice(0, all.lines.length));
+    const m = /^dbn: (.+) at decompressed byte (\d+): truncated or corrupt zstd data: (.+)\n$/.exec(
+      all.stderr,
+    );
+    assert.ok(m, all.stderr);
+    assert.equal(m[1], deep); // the whole path, as given
+    // every record before the damage was printed: the offset is the end of the decoded bytes
+    const metaLen = 8 + new DataView((await readDbnPrelude(intact)).buffer).getUint32(4, true);
+    assert.ok(Number(m[2]) >= metaLen + all.lines.length * 56);
+    assert.ok(Number(m[2]) < metaLen + (all.lines.length + 1) * 56);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The first 8 decompressed bytes (DBN prelude) of a .dbn.zst file, via the zstd CLI. */
+async function readDbnPrelude(path: string): Promise<Uint8Array> {
+  const out = await new Deno.Command("zstd", { args: ["-dc", path], stdout: "piped" }).output();
+  return out.stdout.slice(0, 8);
+}

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defaultLakeRoot } from "../lake/datasets.ts";
 import { join, relative, resolve } from "node:path";
 import { openDbn } from "../dbn/mod.ts";
 import { generateDay, type SynthDayResult } from "../synth/mod.ts";
@@ -13,20 +14,36 @@ import { runPipeline } from "../pipeline/runner.ts";
 import { defaultRegistry } from "../pipeline/stages.ts";
 import type { Layer, ProductType } from "../pipeline/registry.ts";
 import { openLake, openLakeDuckDB } from "../lake/mod.ts";
-import { parseFlags } from "./_args.ts";
+import { CliError, defineCommand } from "./_args.ts";
+import { DEFAULT_CONFIG_DIR, loadProducts } from "../lake/mod.ts";
+import { evaluatePhysics, fitPhysics, writeJsonAtomic } from "../physics/mod.ts";
+import { formatReport } from "./physics.ts";
+import { tradingDays } from "../synth/calendar.ts";
 
-const USAGE = "usage: deno task demo [--lake DIR] [--date YYYY-MM-DD] [--seed N]";
+/** The command line of `deno task demo`. */
+export const command = defineCommand({
+  name: "deno task demo",
+  summary: "Generates a small synthetic day for the four product types, decodes every file " +
+    "back, runs every registered pipeline layer and reports book validity and the planted " +
+    "liquidity episodes of that symbol and day.",
+  flags: {
+    lake: {
+      type: "string",
+      value: "DIR",
+      default: defaultLakeRoot(),
+      description: "lake root, any folder (SPYMASTER_LAKE sets the default)",
+    },
+    date: { type: "date", default: "2026-02-06", description: "session date (Monday to Friday)" },
+    seed: { type: "integer", min: 0, default: 7, description: "seed of the synthetic day" },
+  },
+  examples: ["deno task demo", "deno task demo --lake /data/spymaster-lake --date 2026-02-05"],
+});
 const PRODUCTS: { productType: ProductType; symbol: string }[] = [
   { productType: "future_mbo", symbol: "MNQ" },
   { productType: "future_option_mbo", symbol: "MNQ" },
   { productType: "equity_mbo", symbol: "QQQ" },
   { productType: "equity_option_cmbp_1", symbol: "QQQ" },
 ];
-
-function die(msg: string): never {
-  console.error(`demo: ${msg}\n${USAGE}`);
-  Deno.exit(2);
-}
 
 const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString().replace(".000Z", "Z");
 
@@ -78,8 +95,15 @@ async function summarize(path: string): Promise<string> {
     `\n      decoded in ${s.toFixed(2)} s (${(n / s / 1e6).toFixed(1)} M records/s)`;
 }
 
-/** Book validity per product and the planted vacuums and walls as seen in silver depth & flow. */
-async function silverReport(lake: string, days: SynthDayResult[]): Promise<void> {
+/**
+ * Book validity and the planted vacuums and walls, as seen in silver depth & flow, of the demo's
+ * own partitions (symbol and `date`) only: the lake may hold other symbols and days.
+ */
+export async function silverReport(
+  lake: string,
+  date: string,
+  days: SynthDayResult[],
+): Promise<void> {
   const db = await openLakeDuckDB(await openLake(lake));
   const q = async (sql: string) =>
     (await db.connection.runAndReadAll(sql)).getRowObjects() as Record<
@@ -88,14 +112,19 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
     >[];
   try {
     console.log("\n4. Report:");
-    for (const [pt, label] of [["future_mbo", "MNQ futures"], ["equity_mbo", "QQQ"]] as const) {
+    for (const pt of ["future_mbo", "equity_mbo"] as const) {
+      const day = days.find((d) => d.productType === pt);
+      if (!day) continue;
+      // this run's partition only: the lake may hold other symbols and days
+      const own = `partition_symbol = '${day.symbol}' AND dt = DATE '${date}'`;
       const [v] = await q(
-        `SELECT count(*) AS n, sum(book_valid::INT) AS ok FROM silver_${pt}_book_snapshot_1s`,
+        `SELECT count(*) AS n, coalesce(sum(book_valid::INT), 0) AS ok
+         FROM silver_${pt}_book_snapshot_1s WHERE ${own}`,
       );
       console.log(
-        `  ${label}: book valid in ${v.ok} of ${v.n} one-second windows; planted episodes in depth & flow:`,
+        `  ${day.symbol} ${date}: book valid in ${v.ok} of ${v.n} one-second windows; ` +
+          `planted episodes in depth & flow:`,
       );
-      const day = days.find((d) => d.productType === pt);
       for (const e of day?.episodes ?? []) {
         if (e.kind === "crossed") continue;
         const side = e.side === "bid" ? "B" : "A";
@@ -109,7 +138,7 @@ async function silverReport(lake: string, days: SynthDayResult[]): Promise<void>
           `SELECT window_end_ts_ns AS t, sum(depth_qty_end) AS depth, sum(pull_qty) AS pulled,
                   sum(add_qty) AS added
            FROM silver_${pt}_depth_and_flow_1s
-           WHERE side = '${side}' AND price_int BETWEEN ${lo} AND ${hi}
+           WHERE ${own} AND side = '${side}' AND price_int BETWEEN ${lo} AND ${hi}
              AND window_end_ts_ns BETWEEN ${before} AND ${end + 1_000_000_000n}
            GROUP BY 1 ORDER BY 1`,
         );
@@ -214,15 +243,48 @@ export async function goldReport(lake: string, days: SynthDayResult[]): Promise<
   }
 }
 
-if (import.meta.main) {
-  const a = parseFlags(Deno.args, {
-    lake: { type: "string", default: "lake" },
-    date: { type: "string", default: "2026-02-06" },
-    seed: { type: "string", default: "7" },
-  }, { positionals: false, onError: die }).values;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(a.date)) die(`--date must be YYYY-MM-DD, got '${a.date}'`);
-  const seed = Number(a.seed);
-  if (!Number.isSafeInteger(seed)) die(`--seed must be an integer, got '${a.seed}'`);
+// ------------------------------------------------------------------ physics: a small fit
+// One demo day is enough for an intraday split: fit β/γ and the baselines on 09:30–11:00 (New
+// York), evaluate on 11:00–12:30, and print the comparison (`deno task physics` does the same on
+// any set of days).
+async function physicsReport(lakeRoot: string, date: string): Promise<void> {
+  const lake = await openLake(lakeRoot);
+  const products = await loadProducts(join(DEFAULT_CONFIG_DIR, "products.yaml"));
+  console.log(
+    "\n6. Physics: beta/gamma fit on 09:30-11:00 ET, evaluation on 11:00-12:30 ET (MNQ):",
+  );
+  const params = await fitPhysics({
+    lake,
+    products,
+    productType: "future_mbo",
+    symbol: "MNQ",
+    start: date,
+    end: date,
+    split: { kind: "time", at: "11:00" },
+  });
+  const dir = join(lakeRoot, "physics", "product_type=future_mbo", "symbol=MNQ");
+  const paramsPath = join(dir, "physics_beta_gamma.json");
+  await writeJsonAtomic(paramsPath, params);
+  const report = await evaluatePhysics({ lake, products, params, resamples: 200 }, paramsPath);
+  await writeJsonAtomic(join(dir, "physics_beta_gamma_eval.json"), report);
+  console.log(formatReport(report));
+  console.log(`  parameters and report: ${relative(Deno.cwd(), dir) || "."}`);
+}
+
+/** Runs the demo with the parsed flags; returns the exit status. */
+async function demo(a: { lake: string; date: string; seed: number }): Promise<number> {
+  if (tradingDays(a.date, a.date).length === 0) {
+    throw new CliError(
+      `--date ${a.date} is a ${
+        new Date(`${a.date}T00:00:00Z`).toLocaleDateString("en-US", {
+          weekday: "long",
+          timeZone: "UTC",
+        })
+      }; synthetic days are Monday to Friday`,
+      2,
+    );
+  }
+  const seed = a.seed;
   const lake = resolve(a.lake);
   const t0 = performance.now();
   console.log(
@@ -268,6 +330,7 @@ if (import.meta.main) {
         symbol,
         dates: [a.date],
         overwrite: true,
+        source: "synthetic", // the demo's days are generated: never mix them with downloads
         lakeRoot: lake,
         registry,
       });
@@ -288,8 +351,11 @@ if (import.meta.main) {
       }
     }
   }
-  if (registry.has("future_mbo", "silver") && !failures.length) await silverReport(lake, days);
+  if (registry.has("future_mbo", "silver") && !failures.length) {
+    await silverReport(lake, a.date, days);
+  }
   if (registry.has("future_mbo", "gold") && !failures.length) await goldReport(lake, days);
+  if (registry.has("future_mbo", "gold") && !failures.length) await physicsReport(lake, a.date);
   console.log(
     `\nDone in ${((performance.now() - t0) / 1000).toFixed(1)} s. Lake: ${
       join(relative(Deno.cwd(), lake) || ".", "")
@@ -297,6 +363,14 @@ if (import.meta.main) {
   );
   if (failures.length) {
     console.error(`\n${failures.length} task(s) failed:\n${failures.join("\n")}`);
-    Deno.exit(1);
+    return 1;
   }
+  return 0;
 }
+
+/** Runs `deno task demo` with `argv`; returns the exit status. */
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, ({ flags }) => demo(flags));
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

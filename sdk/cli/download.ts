@@ -12,14 +12,15 @@
  *
  * @module
  */
+import { defaultLakeRoot } from "../lake/datasets.ts";
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import {
   ALLOWED_SCHEMAS,
   type DaemonOptions,
   type DaemonResult,
   DatabentoError,
   HistoricalClient,
+  isFatalApiError,
   parseSchemaList,
   parseSymbolList,
   PlainProgress,
@@ -28,79 +29,110 @@ import {
   runFuturesDaemon,
   TtyProgress,
 } from "../download/mod.ts";
+import { type ArgsOf, defineCommand, UsageError } from "./_args.ts";
 
-const USAGE = `Usage: deno task download <futures|equities> <daemon|submit|poll> [options]
-
-  --start YYYY-MM-DD        first session date (daemon, submit)
-  --end YYYY-MM-DD          last session date, inclusive (daemon, submit)
-  --symbols A,B             futures roots (default ES) or tickers (default QQQ)
-  --include-futures         futures: also the front-month MBO
-  --options-schemas LIST    futures: definition,mbo,statistics (default mbo,statistics)
-                            equities: definition,cmbp-1,statistics (default cmbp-1,statistics)
-  --equity-schemas LIST     equities: mbo,definition (default mbo)
-  --poll-interval S         seconds between polls (default 60)
-  --pause-seconds S         seconds after each submission (default 5)
-  --log-file PATH           append log lines here (default logs/<futures|equities>.log)
-  --tracker PATH            job tracker (default logs/futures_jobs.json | logs/equity_options_jobs.json)
-  --lake DIR                lake root (default lake)
-  --api-url URL             API base URL (default DATABENTO_API_URL or https://hist.databento.com)
-  --dry-run                 print what would be submitted and its cost; submit nothing
-  --decompress              write .dbn instead of keeping the delivered .dbn.zst
-  --retry-base-ms MS        first retry delay (default 1000)
-  --timeout-seconds S       per-request timeout (default 100)
-  -h, --help                this text
-
-The API key comes from DATABENTO_API_KEY or a .env file.`;
-
-function num(v: string | undefined, flag: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new RangeError(`${flag}: '${v}' is not a non-negative number`);
-  }
-  return n;
-}
-
-async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      start: { type: "string" },
-      end: { type: "string" },
-      symbols: { type: "string" },
-      "include-futures": { type: "boolean", default: false },
-      "options-schemas": { type: "string" },
-      "equity-schemas": { type: "string" },
-      "poll-interval": { type: "string" },
-      "pause-seconds": { type: "string" },
-      "log-file": { type: "string" },
-      tracker: { type: "string" },
-      lake: { type: "string" },
-      "api-url": { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      decompress: { type: "boolean", default: false },
-      "retry-base-ms": { type: "string" },
-      "timeout-seconds": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
+/** The command line of `deno task download`. */
+export const command = defineCommand({
+  name: "deno task download",
+  summary: "The Databento historical batch downloader (resumable: kill it at any time and rerun " +
+    "the same command). The API key comes from DATABENTO_API_KEY or a .env file.",
+  positionals: [
+    { name: "kind", description: "futures or equities", choices: ["futures", "equities"] },
+    {
+      name: "mode",
+      description: "daemon (submit, poll, download), submit or poll",
+      choices: ["daemon", "submit", "poll"],
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [kind, command] = positionals;
-  if (kind !== "futures" && kind !== "equities") {
-    throw new RangeError(`first argument must be futures or equities, got '${kind ?? ""}'`);
-  }
-  if (command !== "daemon" && command !== "submit" && command !== "poll") {
-    throw new RangeError(`second argument must be daemon, submit or poll, got '${command ?? ""}'`);
-  }
-  if (positionals.length > 2) throw new RangeError(`unexpected argument '${positionals[2]}'`);
+  ],
+  flags: {
+    start: { type: "date", description: "first session date (daemon, submit)" },
+    end: { type: "date", description: "last session date, inclusive (daemon, submit)" },
+    symbols: {
+      type: "string",
+      value: "A,B",
+      description: "futures roots (default ES) or tickers (default QQQ)",
+    },
+    "include-futures": { type: "boolean", description: "futures: also the front-month MBO" },
+    "options-schemas": {
+      type: "string",
+      value: "LIST",
+      description: "futures: definition,mbo,statistics (default mbo,statistics); equities: " +
+        "definition,cmbp-1,statistics (default cmbp-1,statistics)",
+    },
+    "equity-schemas": {
+      type: "string",
+      value: "LIST",
+      description: "equities: mbo,definition (default mbo)",
+    },
+    "poll-interval": {
+      type: "number",
+      min: 0,
+      value: "S",
+      default: 60,
+      description: "seconds between polls",
+    },
+    "pause-seconds": {
+      type: "number",
+      min: 0,
+      value: "S",
+      default: 5,
+      description: "seconds after each submission",
+    },
+    "log-file": {
+      type: "string",
+      value: "PATH",
+      description: "append log lines here (default logs/<futures|equities>.log)",
+    },
+    tracker: {
+      type: "string",
+      value: "PATH",
+      description: "job tracker (default logs/futures_jobs.json | logs/equity_options_jobs.json)",
+    },
+    lake: {
+      type: "string",
+      value: "DIR",
+      default: defaultLakeRoot(),
+      description: "lake root, any folder (SPYMASTER_LAKE sets the default)",
+    },
+    "api-url": {
+      type: "string",
+      value: "URL",
+      description: "API base URL (default DATABENTO_API_URL or https://hist.databento.com)",
+    },
+    "dry-run": {
+      type: "boolean",
+      description: "print what would be submitted and its cost; submit nothing",
+    },
+    decompress: { type: "boolean", description: "write .dbn instead of the delivered .dbn.zst" },
+    "retry-base-ms": {
+      type: "number",
+      min: 0,
+      value: "MS",
+      default: 1000,
+      description: "first retry delay",
+    },
+    "timeout-seconds": {
+      type: "number",
+      min: 0,
+      value: "S",
+      default: 100,
+      description: "per-request timeout (0: none)",
+    },
+  },
+  examples: [
+    "deno task download futures daemon --start 2026-02-06 --end 2026-02-06 --symbols MNQ,SI --include-futures",
+    "deno task download equities daemon --start 2026-02-06 --end 2026-02-06 --symbols QQQ --dry-run",
+  ],
+  notes: "Exit codes: 0 done, 1 some job or day failed, 2 bad arguments, 130 interrupted " +
+    "(rerun to resume).",
+});
+
+async function main({ flags: values, positionals }: ArgsOf<typeof command>): Promise<number> {
+  const [kind, command] = positionals as ["futures" | "equities", "daemon" | "submit" | "poll"];
   const futures = kind === "futures";
   const needDates = command !== "poll";
   if (needDates && (!values.start || !values.end)) {
-    throw new RangeError("--start and --end are required (YYYY-MM-DD)");
+    throw new UsageError("--start and --end are required (YYYY-MM-DD)");
   }
   const symbols = parseSymbolList(values.symbols ?? (futures ? "ES" : "QQQ"), kind);
   const optionsSchemas = parseSchemaList(
@@ -113,14 +145,14 @@ async function main(args: string[]): Promise<number> {
     ALLOWED_SCHEMAS.equity,
     "--equity-schemas",
   );
-  if (futures && values["equity-schemas"]) throw new RangeError("--equity-schemas is for equities");
+  if (futures && values["equity-schemas"]) throw new UsageError("--equity-schemas is for equities");
   if (!futures && values["include-futures"]) {
-    throw new RangeError("--include-futures is for futures");
+    throw new UsageError("--include-futures is for futures");
   }
-  const pollIntervalMs = num(values["poll-interval"], "--poll-interval", 60) * 1000;
-  const pauseMs = num(values["pause-seconds"], "--pause-seconds", 5) * 1000;
-  const retryBase = num(values["retry-base-ms"], "--retry-base-ms", 1000);
-  const timeoutMs = num(values["timeout-seconds"], "--timeout-seconds", 100) * 1000;
+  const pollIntervalMs = values["poll-interval"] * 1000;
+  const pauseMs = values["pause-seconds"] * 1000;
+  const retryBase = values["retry-base-ms"];
+  const timeoutMs = values["timeout-seconds"] * 1000;
 
   const tty = Deno.stderr.isTerminal() && Deno.stdout.isTerminal();
   const screen: ProgressSink = tty ? new TtyProgress() : new PlainProgress();
@@ -163,7 +195,7 @@ async function main(args: string[]): Promise<number> {
     client,
     tracker: values.tracker ??
       (futures ? "logs/futures_jobs.json" : "logs/equity_options_jobs.json"),
-    lakeRoot: values.lake ?? "lake",
+    lakeRoot: values.lake,
     progress,
     pollIntervalMs,
     pauseMs,
@@ -182,17 +214,22 @@ async function main(args: string[]): Promise<number> {
   try {
     res = await (futures ? runFuturesDaemon : runEquitiesDaemon)(opts);
   } catch (e) {
+    progress.close();
     if (ctrl.signal.aborted) {
-      progress.close();
       console.error("interrupted: state is saved in the tracker; run the same command to resume");
       return 130;
+    }
+    if (isFatalApiError(e)) {
+      console.error(`error: ${(e as Error).message}`);
+      if (!opts.dryRun) console.error("state is saved in the tracker; rerun once this is fixed");
+      return 1;
     }
     throw e;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     logFile.close();
   }
-  if (opts.dryRun) printPlan(res);
+  if (opts.dryRun) printPlan(res, res.failures.length > 0);
   if (res.failures.length) {
     console.error(`${res.failures.length} failure(s):`);
     for (const f of res.failures) console.error(`  ${f.key}: ${f.error}`);
@@ -201,7 +238,7 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-function printPlan(res: DaemonResult): void {
+function printPlan(res: DaemonResult, incomplete: boolean): void {
   const rows = res.plan.map((p) => [
     p.action,
     p.key,
@@ -215,19 +252,24 @@ function printPlan(res: DaemonResult): void {
   const fmt = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd();
   console.log(fmt(head));
   for (const r of rows) console.log(fmt(r));
+  const unpriced = res.plan.filter((p) => p.action === "submit" && p.cost_usd === undefined).length;
   console.log(
-    `total estimated cost: $${res.total_cost_usd.toFixed(2)} (dry run: nothing submitted)`,
+    incomplete || unpriced
+      ? `total estimated cost: unknown (${unpriced} of the jobs could not be priced; dry run: nothing submitted)`
+      : `total estimated cost: $${res.total_cost_usd.toFixed(2)} (dry run: nothing submitted)`,
   );
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    const usage = e instanceof RangeError ||
-      (e as { code?: string })?.code?.startsWith?.("ERR_PARSE_ARGS");
-    console.error(`error: ${(e as Error).message}`);
-    if (usage) console.error("run with --help for usage");
-    Deno.exit(usage ? 2 : 1);
-  }
+  Deno.exit(
+    await command.run(Deno.args, async (args) => {
+      try {
+        return await main(args);
+      } catch (e) {
+        // bad --symbols / --*-schemas values are usage errors
+        if (e instanceof RangeError) throw new UsageError(e.message);
+        throw e;
+      }
+    }),
+  );
 }

@@ -263,3 +263,148 @@ Deno.test("CLI: --dry-run prints the plan and its cost and submits nothing", asy
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+function spawnEquities(cwd: string, url: string, extra: string[], key = KEY) {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "equities",
+      "daemon",
+      "--start",
+      DATE,
+      "--end",
+      DATE,
+      "--symbols",
+      "QQQ",
+      "--poll-interval",
+      "0.1",
+      "--pause-seconds",
+      "0",
+      "--retry-base-ms",
+      "1",
+      "--timeout-seconds",
+      "5",
+      "--api-url",
+      url,
+      ...extra,
+    ],
+    cwd,
+    env: { DATABENTO_API_KEY: key },
+    clearEnv: false,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+Deno.test("CLI: a rejected key (401) or a refused permission (403) exits 1 naming the status, in a dry run too", async () => {
+  const fake = await startMarket();
+  const cwd = await Deno.makeTempDir();
+  try {
+    for (const dry of [["--dry-run"], []]) {
+      const out = await spawnEquities(cwd, fake.url, dry, "db-WrongKey000000000000000");
+      assert.equal(out.code, 1, `401 ${dry}: ${text(out.stdout)}`);
+      assert.match(text(out.stderr), /401 Authentication failed\. Check your API key\./);
+      assert.doesNotMatch(text(out.stdout), /total estimated cost: \$0\.00/);
+      assert.ok(!text(out.stderr).includes("WrongKey"));
+    }
+    fake.fault({ endpoint: "*", status: 403, detail: "Your plan does not include OPRA.PILLAR." });
+    const out = await spawnEquities(cwd, fake.url, ["--dry-run"]);
+    assert.equal(out.code, 1);
+    assert.match(text(out.stderr), /403 Your plan does not include OPRA\.PILLAR\./);
+    assert.equal(fake.jobs.size, 0); // nothing was created, nothing billed
+    // the run stopped at the first refusal instead of repeating it for every job
+    assert.equal(fake.requests.filter((r) => r.authorized).length, 1);
+  } finally {
+    await fake.close();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("CLI: an unreachable API exits 1 naming the host and the cause, in a dry run too", async () => {
+  // a port nobody listens on: bind one, note it, close it
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const cwd = await Deno.makeTempDir();
+  try {
+    for (const dry of [["--dry-run"], []]) {
+      const out = await spawnEquities(cwd, `http://127.0.0.1:${port}`, dry);
+      assert.equal(out.code, 1, `${dry}: ${text(out.stdout)}`);
+      assert.match(
+        text(out.stderr),
+        new RegExp(`cannot reach 127\\.0\\.0\\.1:${port} \\(.*[Cc]onnection refused`),
+      );
+    }
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("daemon subprocess SIGKILLed before and after its request reached the API bills each job once; a second daemon on the tracker is refused", async () => {
+  for (const hang of ["before", "after"] as const) {
+    const fake = await startMarket();
+    const cwd = await Deno.makeTempDir();
+    const tracker = join(cwd, "logs", "futures_jobs.json");
+    try {
+      // the second submission hangs: before it takes effect, or after the job is created
+      fake.fault({
+        endpoint: "batch.submit_job",
+        hang,
+        match: () => fake.calls("batch.submit_job").length === 2,
+      });
+      const run = spawn(cwd, fake.url);
+      await waitFor(
+        "the second submission in flight",
+        () =>
+          fake.calls("batch.submit_job").length === 2 &&
+          (hang === "before" || fake.jobs.size === 2),
+      );
+      const t = (await readJson(tracker)) as unknown as {
+        intents: Record<string, { fingerprint: string }>;
+      };
+      assert.equal(
+        Object.keys(t.intents).length,
+        1,
+        "the intent is in the tracker before the request",
+      );
+
+      // meanwhile a second daemon on the same tracker is refused, naming the first
+      const second = await spawn(cwd, fake.url).output;
+      assert.equal(second.code, 1);
+      assert.match(
+        text(second.stderr),
+        new RegExp(
+          `tracker .*futures_jobs\\.json is in use by another run: pid ${run.child.pid} on `,
+        ),
+      );
+
+      run.child.kill("SIGKILL");
+      await run.output;
+      const out = await spawn(cwd, fake.url).output;
+      assert.equal(out.code, 0, text(out.stderr));
+      assert.equal(fake.jobs.size, 3, `${hang}: one job per request`);
+      const log = await Deno.readTextFile(join(cwd, "logs", "futures.log"));
+      if (hang === "after") {
+        assert.equal(fake.calls("batch.submit_job").length, 3);
+        assert.match(log, /RECOVERED GLBX\.MDP3\|mbo\|MNQ\|2026-02-06\|futures_options job=/);
+      } else {
+        assert.equal(fake.calls("batch.submit_job").length, 4); // the lost request, sent again
+        assert.match(
+          log,
+          /INTENT GLBX\.MDP3\|mbo\|MNQ\|2026-02-06\|futures_options: .*created no job/,
+        );
+      }
+      const done = (await readJson(tracker))!;
+      assert.deepEqual(
+        Object.values(done.jobs).map((j) => j.job_id).sort(),
+        [...fake.jobs.keys()].sort(),
+      );
+      assert.ok(Object.values(done.jobs).every((j) => j.state === "downloaded"));
+    } finally {
+      await fake.close();
+      await Deno.remove(cwd, { recursive: true });
+    }
+  }
+});

@@ -1,12 +1,12 @@
 /**
  * LOBSTER files (lobsterdata.com NASDAQ order-book reconstructions) through the SDK.
  *
- * `deno task lobster replay <message.csv[.gz]> <orderbook.csv[.gz]> --out FILE [--levels N]
+ * `deno task lobster replay <message.csv[.gz]> <orderbook.csv[.gz]> [--out FILE] [--levels N]
  * [--date YYYY-MM-DD]` — replays a LOBSTER message file through the MBO book engine and writes
  * the book after every message in LOBSTER's orderbook format (one row per message: per level ask
  * price, ask size, bid price, bid size; missing levels padded with ±9999999999 and 0). `FILE`
  * ending in `.gz` is gzip-compressed. The output is written to a temporary file and renamed into
- * place. A JSON summary (counters, and the number of rows whose levels strictly inside the
+ * place; without `--out` the rows go to stdout and the summary to stderr. A JSON summary (counters, and the number of rows whose levels strictly inside the
  * visible window differ from the orderbook file: 0 for an exact replay) goes to stdout.
  *
  * `deno task lobster import <message.csv[.gz]> <orderbook.csv[.gz]> --symbol GOOG
@@ -30,116 +30,84 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import { importLobster, replayLobster } from "../lobster/mod.ts";
-import { integerFlag, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
+import { type ArgsOf, defineCommand, defineCommandGroup } from "./_args.ts";
 
-const USAGE = `Usage:
-  deno task lobster replay <message.csv[.gz]> <orderbook.csv[.gz]> --out FILE [options]
-  deno task lobster import <message.csv[.gz]> <orderbook.csv[.gz]> --symbol SYM --dt DATE [options]
+const files = [
+  { name: "message", description: "LOBSTER message file (.csv or .csv.gz)" },
+  { name: "orderbook", description: "LOBSTER orderbook file (.csv or .csv.gz)" },
+] as const;
 
-replay: the book after every message, in LOBSTER's orderbook format
-  --out FILE         where to write the replayed orderbook rows (.gz: gzip-compressed)
-  --levels N         levels per output row (default: as in the orderbook file)
-  --date YYYY-MM-DD  trading date for event times (default: from the message file name)
+/** The command line of `deno task lobster`. */
+export const command = defineCommandGroup({
+  name: "deno task lobster",
+  summary: "LOBSTER files (lobsterdata.com NASDAQ order-book reconstructions) through the SDK.",
+  commands: {
+    replay: defineCommand({
+      name: "deno task lobster replay",
+      summary: "Replays the message file through the MBO book engine and writes the book after " +
+        "every message in LOBSTER's orderbook format (to --out, or to stdout); a JSON summary " +
+        "goes to stdout with --out, to stderr without.",
+      positionals: files,
+      flags: {
+        out: {
+          type: "string",
+          short: "o",
+          value: "FILE",
+          description: "write the orderbook rows here (.gz: gzip-compressed) instead of stdout",
+        },
+        levels: {
+          type: "integer",
+          min: 1,
+          max: 0xffffffff,
+          description: "levels per output row (default: as in the orderbook file)",
+        },
+        date: { type: "date", description: "trading date (default: from the message file name)" },
+      },
+    }),
+    import: defineCommand({
+      name: "deno task lobster import",
+      summary:
+        "Writes the pair to the lake as the bronze equity_mbo partition (symbol, dt), under " +
+        "bronze/source=lobster/ (then: deno task pipeline ... --source lobster).",
+      positionals: files,
+      flags: {
+        symbol: {
+          type: "string",
+          value: "SYM",
+          description: "ticker, e.g. GOOG (default: from the message file name)",
+        },
+        dt: { type: "date", description: "trading date (default: from the message file name)" },
+        lake: {
+          type: "string",
+          value: "DIR",
+          description: "lake root (default: lake_root of the lake configuration)",
+        },
+        overwrite: { type: "boolean", description: "rewrite the partition if it is complete" },
+        "instrument-id": {
+          type: "integer",
+          min: 0,
+          max: 0xffffffff,
+          description: "instrument_id of every record (default 1)",
+        },
+      },
+    }),
+  },
+});
 
-import: the pair as the bronze equity_mbo partition (symbol, dt) of the lake
-  --symbol SYM       ticker, e.g. GOOG (default: from the message file name)
-  --dt YYYY-MM-DD    trading date (default: from the message file name)
-  --lake DIR         lake root (default: lake_root of config/datasets.yaml)
-  --overwrite        rewrite the partition if it is already complete
-  --instrument-id N  instrument_id of every record (default 1)
-
-  -h, --help         this text`;
-
-type Args =
-  | {
-    cmd: "replay";
-    messages: string;
-    orderbook: string;
-    out: string;
-    levels: number | undefined;
-    date: string | undefined;
-  }
-  | {
-    cmd: "import";
-    messages: string;
-    orderbook: string;
-    symbol: string | undefined;
-    dt: string | undefined;
-    lake: string | undefined;
-    overwrite: boolean;
-    instrumentId: number | undefined;
-  };
-
-const OPTIONS = {
-  replay: ["out", "levels", "date"],
-  import: ["symbol", "dt", "lake", "overwrite", "instrument-id"],
-} as const;
-
-/** The arguments, or `undefined` for `--help`. */
-function parse(argv: string[]): Args | undefined {
-  const { values, positionals } = parseFlags(argv, {
-    out: { type: "string", short: "o" },
-    levels: { type: "string" },
-    date: { type: "string" },
-    symbol: { type: "string" },
-    dt: { type: "string" },
-    lake: { type: "string" },
-    overwrite: { type: "boolean" },
-    "instrument-id": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) return undefined;
-  const cmd = positionals[0];
-  if (cmd !== "replay" && cmd !== "import") {
-    throw new UsageError(
-      cmd === undefined ? "missing command 'replay' or 'import'" : `unknown command '${cmd}'`,
-    );
-  }
-  const given = Object.keys(values).filter((k) => k !== "help");
-  const foreign = given.filter((k) => !(OPTIONS[cmd] as readonly string[]).includes(k));
-  if (foreign.length) throw new UsageError(`${cmd}: unknown option --${foreign[0]}`);
-  if (positionals.length !== 3) {
-    throw new UsageError(
-      `${cmd}: expected <message.csv> <orderbook.csv>, got ${positionals.length - 1} file(s)`,
-    );
-  }
-  const date = (v: string | undefined, name: string): string | undefined => {
-    if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) {
-      throw new UsageError(`--${name}: expected YYYY-MM-DD, got '${v}'`);
-    }
-    return v;
-  };
-  const count = (v: string | undefined, name: string, min: number): number | undefined =>
-    integerFlag(name, v, { min, max: 0xffffffff, expected: `an integer ≥ ${min}` });
-  if (cmd === "import") {
-    return {
-      cmd,
-      messages: positionals[1],
-      orderbook: positionals[2],
-      symbol: values.symbol,
-      dt: date(values.dt, "dt"),
-      lake: values.lake,
-      overwrite: values.overwrite ?? false,
-      instrumentId: count(values["instrument-id"], "instrument-id", 0),
-    };
-  }
-  if (!values.out) throw new UsageError("replay: --out FILE is required");
-  return {
-    cmd,
-    messages: positionals[1],
-    orderbook: positionals[2],
-    out: values.out,
-    levels: count(values.levels, "levels", 1),
-    date: date(values.date, "date"),
-  };
-}
+type ReplayArgs = ArgsOf<typeof command.spec.commands.replay>;
+type ImportArgs = ArgsOf<typeof command.spec.commands.import>;
 
 /** Runs the command with `argv` (without the program name); returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const args = parseCommandLine("lobster", USAGE, () => parse(argv));
-  if (typeof args === "number") return args;
-  if (args.cmd === "import") return await runImport(args);
-  const out = resolve(args.out);
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, { replay: runReplay, import: runImport });
+}
+
+async function runReplay(
+  { flags, positionals: [messages, orderbook] }: ReplayArgs,
+): Promise<number> {
+  const args = { messages, orderbook, levels: flags.levels, date: flags.date };
+  if (flags.out === undefined) return await replayToStdout(args);
+  const out = resolve(flags.out);
   const tmp = await Deno.makeTempFile({ dir: dirname(out), prefix: `.${basename(out)}.` });
   const progress = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
@@ -196,7 +164,63 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runImport(args: Extract<Args, { cmd: "import" }>): Promise<number> {
+/** Replay rows to stdout (buffered; a closed pipe ends quietly), the summary to stderr. */
+async function replayToStdout(
+  args: { messages: string; orderbook: string; levels?: number; date?: string },
+): Promise<number> {
+  const enc = new TextEncoder();
+  let lines: string[] = [];
+  let size = 0;
+  let closed = false;
+  const write = async (): Promise<void> => {
+    if (closed || lines.length === 0) return;
+    const bytes = enc.encode(lines.join(""));
+    lines = [];
+    size = 0;
+    try {
+      for (let off = 0; off < bytes.byteLength;) {
+        off += await Deno.stdout.write(bytes.subarray(off));
+      }
+    } catch (e) {
+      if (e instanceof Deno.errors.BrokenPipe) closed = true;
+      else throw e;
+    }
+  };
+  try {
+    const { stats, book } = await replayLobster(args.messages, args.orderbook, {
+      levels: args.levels,
+      date: args.date,
+      onRow: async (row) => {
+        const line = row.join(",") + "\n";
+        lines.push(line);
+        size += line.length;
+        if (size >= 1 << 17) await write();
+      },
+    });
+    await write();
+    console.error(JSON.stringify({ ...stats, anomalies: book.anomalies }, null, 1));
+    return 0;
+  } catch (e) {
+    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError)) {
+      console.error(`lobster: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function runImport(
+  { flags, positionals: [messages, orderbook] }: ImportArgs,
+): Promise<number> {
+  const args = {
+    messages,
+    orderbook,
+    symbol: flags.symbol,
+    dt: flags.dt,
+    lake: flags.lake,
+    overwrite: flags.overwrite,
+    instrumentId: flags["instrument-id"],
+  };
   const progress = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   try {

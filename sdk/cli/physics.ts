@@ -15,7 +15,6 @@
 import { dirname, join } from "node:path";
 import { openLake } from "../lake/lake.ts";
 import { DEFAULT_CONFIG_DIR } from "../lake/datasets.ts";
-import { checkDate } from "../lake/paths.ts";
 import { loadProducts } from "../lake/products.ts";
 import {
   DEFAULT_HORIZONS,
@@ -29,32 +28,175 @@ import {
   writeJsonAtomic,
 } from "../physics/calibrate.ts";
 import type { PhysicsProductType } from "../physics/lattice.ts";
-import { integerFlag, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
+import { type ArgsOf, defineCommand, defineCommandGroup, UsageError } from "./_args.ts";
 
-const USAGE =
-  `usage: deno task physics fit  [--product-type future_mbo|equity_mbo] [--symbol SYM|ROOT]
-                             [--start YYYY-MM-DD] [--end YYYY-MM-DD]
-                             [--holdout-days N | --split-at HH:MM] [--horizons 1,2,5,10,20,30]
-                             [--session HH:MM-HH:MM] [--out FILE] [--lake DIR] [--config FILE]
-       deno task physics eval [--product-type …] [--symbol …] [--params FILE] [--horizons …]
-                             [--resamples N] [--block-seconds N] [--seed N] [--out FILE]
-                             [--lake DIR] [--config FILE]
+const common = {
+  "product-type": {
+    type: "string",
+    choices: ["future_mbo", "equity_mbo"],
+    default: "future_mbo",
+    description: "future_mbo, or equity_mbo (no options contribution)",
+  },
+  symbol: {
+    type: "string",
+    value: "SYM|ROOT",
+    description: "contract (MNQH6), futures root (MNQ: each day takes the root's contract with " +
+      "the most gold rows) or equity ticker; default MNQ / QQQ (the synthetic days)",
+  },
+  horizons: {
+    type: "string",
+    value: "1,2,5,…",
+    description: `seconds, comma list of 1..600 (default ${DEFAULT_HORIZONS.join(",")})`,
+  },
+  out: {
+    type: "string",
+    value: "FILE",
+    description: "fit: <lake>/physics/product_type=P/symbol=S/physics_beta_gamma.json; eval: " +
+      "physics_beta_gamma_eval.json in the parameters' folder",
+  },
+  lake: { type: "string", value: "DIR", description: "lake root, any folder" },
+  config: {
+    type: "string",
+    value: "FILE",
+    description: "datasets.yaml; products.yaml is read from the same folder",
+  },
+} as const;
 
-  --product-type  future_mbo (default) or equity_mbo (no options contribution)
-  --symbol        contract (MNQH6), futures root (MNQ: each day takes the root's contract with the
-                  most gold rows) or equity ticker; default MNQ / QQQ (the synthetic days)
-  --start/--end   inclusive date range of the gold days used (default: all)
-  --holdout-days  the last N days are held out (default: a quarter of the days, at least 1)
-  --split-at      instead: every day splits at this New York time; earlier windows train (minus
-                  an embargo of the longest horizon), later ones are evaluated
-  --horizons      seconds, comma list (default ${DEFAULT_HORIZONS.join(",")})
-  --session       New York window-end range used (default 09:30-12:30 futures, 09:30-16:00 equities)
-  --params        eval: the parameters file (default: fit's default --out)
-  --resamples     eval: bootstrap resamples (default 1000); --block-seconds (default 60); --seed (1)
-  --out           fit: <lake>/physics/product_type=P/symbol=S/physics_beta_gamma.json;
-                  eval: the same folder, physics_beta_gamma_eval.json
-  --lake          lake root (default: lake_root of config/datasets.yaml)
-  --config        datasets.yaml; products.yaml is read from the same folder`;
+/** The command line of `deno task physics`. */
+export const command = defineCommandGroup({
+  name: "deno task physics",
+  summary: "Fits the beta/gamma look-ahead model on gold days and evaluates it on held-out " +
+    "windows against three baselines (no move, persistence, order-flow imbalance).",
+  commands: {
+    fit: defineCommand({
+      name: "deno task physics fit",
+      summary: "Fits beta/gamma and the baselines on the training windows; writes the " +
+        "parameters file with the lineage of every input partition.",
+      flags: {
+        ...common,
+        start: { type: "date", description: "first gold day used (default: all)" },
+        end: { type: "date", description: "last gold day used (default: all)" },
+        "holdout-days": {
+          type: "integer",
+          min: 1,
+          description: "the last N days are held out (default: a quarter of the days, at least 1)",
+        },
+        "split-at": {
+          type: "string",
+          value: "HH:MM",
+          description: "instead: every day splits at this New York time (earlier windows train, " +
+            "minus an embargo of the longest horizon; later ones are evaluated)",
+        },
+        session: {
+          type: "string",
+          value: "HH:MM-HH:MM",
+          description: "New York window-end range used (default 09:30-12:30 futures, " +
+            "09:30-16:00 equities)",
+        },
+      },
+      examples: [
+        "deno task physics fit --product-type future_mbo --symbol MNQ",
+        "deno task physics fit --product-type equity_mbo --symbol GOOG --split-at 12:45",
+      ],
+    }),
+    eval: defineCommand({
+      name: "deno task physics eval",
+      summary:
+        "Evaluates fitted parameters on their held-out windows: hit rates, MAE, intervals, " +
+        "baselines and a reliability table.",
+      flags: {
+        ...common,
+        params: {
+          type: "string",
+          value: "FILE",
+          description: "the parameters file (default: fit's default --out)",
+        },
+        resamples: { type: "integer", min: 10, description: "bootstrap resamples (default 1000)" },
+        "block-seconds": {
+          type: "integer",
+          min: 1,
+          description: "bootstrap block length in seconds (default 60)",
+        },
+        seed: { type: "integer", description: "bootstrap seed (default 1)" },
+      },
+      examples: ["deno task physics eval --product-type future_mbo --symbol MNQ"],
+    }),
+  },
+});
+
+type FitFlags = ArgsOf<typeof command.spec.commands.fit>["flags"];
+type EvalFlags = ArgsOf<typeof command.spec.commands.eval>["flags"];
+
+function horizonsOf(v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const hs = v.split(",").map((s: string) => {
+    const t = s.trim();
+    const n = Number(t);
+    if (!/^\d+$/.test(t) || n < 1 || n > 600) {
+      throw new UsageError(
+        `--horizons: expected whole seconds 1..600, comma-separated, got '${v}'`,
+      );
+    }
+    return n;
+  });
+  return [...new Set(hs)].sort((a, b) => a - b);
+}
+
+function parseFit(v: FitFlags): Parsed {
+  if (v.start && v.end && v.start > v.end) {
+    throw new UsageError(`--start ${v.start} is after --end ${v.end}`);
+  }
+  if (v["holdout-days"] !== undefined && v["split-at"] !== undefined) {
+    throw new UsageError("--holdout-days and --split-at are exclusive");
+  }
+  let split: Split | undefined;
+  if (v["holdout-days"] !== undefined) split = { kind: "days", holdoutDays: v["holdout-days"] };
+  if (v["split-at"] !== undefined) {
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v["split-at"])) {
+      throw new UsageError(`--split-at must be HH:MM, got '${v["split-at"]}'`);
+    }
+    split = { kind: "time", at: v["split-at"] };
+  }
+  let session: Session | undefined;
+  if (v.session !== undefined) {
+    const m = /^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/.exec(v.session);
+    if (!m || m[1] >= m[3]) {
+      throw new UsageError(`--session must be HH:MM-HH:MM (start < end), got '${v.session}'`);
+    }
+    session = { start: m[1], end: m[3] };
+  }
+  const pt = v["product-type"] as PhysicsProductType;
+  return {
+    command: "fit",
+    productType: pt,
+    symbol: v.symbol ?? (pt === "future_mbo" ? "MNQ" : "QQQ"),
+    start: v.start,
+    end: v.end,
+    split,
+    horizons: horizonsOf(v.horizons),
+    session,
+    out: v.out,
+    lake: v.lake,
+    config: v.config,
+  };
+}
+
+function parseEval(v: EvalFlags): Parsed {
+  const pt = v["product-type"] as PhysicsProductType;
+  return {
+    command: "eval",
+    productType: pt,
+    symbol: v.symbol ?? (pt === "future_mbo" ? "MNQ" : "QQQ"),
+    horizons: horizonsOf(v.horizons),
+    params: v.params,
+    resamples: v.resamples,
+    blockSeconds: v["block-seconds"],
+    seed: v.seed,
+    out: v.out,
+    lake: v.lake,
+    config: v.config,
+  };
+}
 
 interface Parsed {
   command: "fit" | "eval";
@@ -72,106 +214,6 @@ interface Parsed {
   out?: string;
   lake?: string;
   config?: string;
-}
-
-function fail(message: string): never {
-  throw new UsageError(message);
-}
-
-function parse(args: string[]): Parsed | undefined {
-  const { values: v, positionals } = parseFlags(args, {
-    "product-type": { type: "string" },
-    symbol: { type: "string" },
-    start: { type: "string" },
-    end: { type: "string" },
-    "holdout-days": { type: "string" },
-    "split-at": { type: "string" },
-    horizons: { type: "string" },
-    session: { type: "string" },
-    params: { type: "string" },
-    resamples: { type: "string" },
-    "block-seconds": { type: "string" },
-    seed: { type: "string" },
-    out: { type: "string" },
-    lake: { type: "string" },
-    config: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (v.help) return undefined;
-  if (positionals.length !== 1 || (positionals[0] !== "fit" && positionals[0] !== "eval")) {
-    fail(`expected one command, fit or eval, got '${positionals.join(" ")}'`);
-  }
-  const command = positionals[0] as "fit" | "eval";
-  const pt = v["product-type"] ?? "future_mbo";
-  if (pt !== "future_mbo" && pt !== "equity_mbo") {
-    fail(`--product-type must be future_mbo or equity_mbo, got '${pt}'`);
-  }
-  for (const k of ["start", "end"] as const) {
-    if (v[k] !== undefined) {
-      try {
-        checkDate(v[k]!, `--${k}`);
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    }
-  }
-  if (v.start && v.end && v.start > v.end) fail(`--start ${v.start} is after --end ${v.end}`);
-  let split: Split | undefined;
-  if (v["holdout-days"] !== undefined && v["split-at"] !== undefined) {
-    fail("--holdout-days and --split-at are exclusive");
-  }
-  const hd = integerFlag("holdout-days", v["holdout-days"], { min: 1 });
-  if (hd !== undefined) split = { kind: "days", holdoutDays: hd };
-  if (v["split-at"] !== undefined) {
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v["split-at"])) {
-      fail(`--split-at must be HH:MM, got '${v["split-at"]}'`);
-    }
-    split = { kind: "time", at: v["split-at"] };
-  }
-  let horizons: number[] | undefined;
-  if (v.horizons !== undefined) {
-    horizons = v.horizons.split(",").map((s) => {
-      const n = integerFlag("horizons", s.trim(), {
-        min: 1,
-        max: 600,
-        expected: "whole seconds 1..600, comma-separated",
-      })!;
-      return n;
-    });
-    horizons = [...new Set(horizons)].sort((a, b) => a - b);
-  }
-  let session: Session | undefined;
-  if (v.session !== undefined) {
-    const m = /^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/.exec(v.session);
-    if (!m || m[1] >= m[3]) fail(`--session must be HH:MM-HH:MM (start < end), got '${v.session}'`);
-    session = { start: m[1], end: m[3] };
-  }
-  if (command === "eval") {
-    for (const k of ["start", "end", "holdout-days", "split-at", "session"] as const) {
-      if (v[k] !== undefined) fail(`--${k} is a fit flag: eval takes the split from --params`);
-    }
-  } else {
-    for (const k of ["params", "resamples", "block-seconds", "seed"] as const) {
-      if (v[k] !== undefined) fail(`--${k} is an eval flag`);
-    }
-  }
-  return {
-    command,
-    productType: pt,
-    symbol: v.symbol ?? (pt === "future_mbo" ? "MNQ" : "QQQ"),
-    start: v.start,
-    end: v.end,
-    split,
-    horizons,
-    session,
-    params: v.params,
-    resamples: integerFlag("resamples", v.resamples, { min: 10 }),
-    blockSeconds: integerFlag("block-seconds", v["block-seconds"], { min: 1 }),
-    seed: integerFlag("seed", v.seed),
-    out: v.out,
-    lake: v.lake,
-    config: v.config,
-  };
 }
 
 /** Default output folder of a product type and symbol. */
@@ -210,10 +252,15 @@ export function formatReport(r: PhysicsEvalReport): string {
   return lines.join("\n");
 }
 
-/** Runs the command; returns the exit status. */
-export async function main(args: string[]): Promise<number> {
-  const p = parseCommandLine("physics", USAGE, () => parse(args));
-  if (typeof p === "number") return p;
+/** Runs `deno task physics` with `argv`; returns the exit status. */
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv, {
+    fit: ({ flags }) => run(parseFit(flags)),
+    eval: ({ flags }) => run(parseEval(flags)),
+  });
+}
+
+async function run(p: Parsed): Promise<number> {
   const tty = Deno.stderr.isTerminal();
   try {
     const lake = await openLake(p.lake, { configPath: p.config });

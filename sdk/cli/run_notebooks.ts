@@ -14,7 +14,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { defineCommand } from "./_args.ts";
 import { basename } from "node:path";
 
 const INSTALL_JUPYTER = "apt-get install --no-install-recommends jupyter-nbconvert " +
@@ -131,28 +131,29 @@ function errorExcerpt(log: string): string {
   return tail.slice(0, 60).map((l) => `    ${l}`).join("\n");
 }
 
-async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      timeout: { type: "string", default: "600" },
-      help: { type: "boolean", short: "h", default: false },
+/** The command line of `deno task nb`. */
+export const command = defineCommand({
+  name: "deno task nb",
+  summary: "Executes notebooks headless with the Deno Jupyter kernel (jupyter nbconvert); fails " +
+    "on any cell error. The committed notebooks keep no outputs.",
+  positionals: [{
+    name: "notebook",
+    description: "notebooks or folders (default: notebooks/)",
+    optional: true,
+    variadic: true,
+  }],
+  flags: {
+    timeout: {
+      type: "integer",
+      min: 1,
+      default: 600,
+      value: "SECONDS",
+      description: "per notebook",
     },
-  });
-  if (values.help) {
-    console.log(
-      "usage: deno task nb [--timeout SECONDS] [NOTEBOOK.ipynb | FOLDER ...]  (default: notebooks/)",
-    );
-    return 0;
-  }
-  const timeout = Number(values.timeout);
-  if (!Number.isInteger(timeout) || timeout <= 0) {
-    console.error(
-      `error: --timeout must be a positive integer of seconds, got "${values.timeout}"`,
-    );
-    return 2;
-  }
+  },
+});
+
+async function main(positionals: string[], timeout: number): Promise<number> {
   const problem = await notebookToolProblem();
   if (problem) {
     console.error(`error: cannot execute notebooks: ${problem}`);
@@ -193,4 +194,8 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  Deno.exit(
+    await command.run(Deno.args, ({ flags, positionals }) => main(positionals, flags.timeout)),
+  );
+}

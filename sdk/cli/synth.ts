@@ -4,119 +4,164 @@
  *
  * ```sh
  * deno task synth --product-type future_mbo --symbol MNQ --start 2026-01-05 --end 2026-01-09 --seed 7
- * deno task synth --product-type all --start 2026-01-05 --seed 7 --scale small --lake lake
+ * deno task synth --product-type all --symbol MNQ,QQQ --start 2026-01-05 --seed 7 --scale small
  * ```
  *
  * Exit status: 0 on success, 2 for bad flags or values, 1 when generation fails.
  *
  * @module
  */
-import { generateDay, type SynthScale } from "../synth/generate.ts";
+import { defaultLakeRoot } from "../lake/datasets.ts";
+import { generateDay, resolveFuture, type SynthScale } from "../synth/generate.ts";
 import { PRODUCT_TYPES, type ProductType } from "../synth/products.ts";
 import { tradingDays } from "../synth/calendar.ts";
-import { isDecimalInteger, parseCommandLine, parseFlags, UsageError } from "./_args.ts";
+import { defineCommand, type FlagsOf, UsageError } from "./_args.ts";
 
-const USAGE =
-  `usage: deno task synth --product-type TYPE[,TYPE…]|all --start YYYY-MM-DD [--end YYYY-MM-DD]
-                       --seed N [--symbol SYM] [--scale small|full | --events N]
-                       [--lake DIR] [--compression zstd|none]
-
-  --product-type  ${PRODUCT_TYPES.join(", ")} (comma list) or all
-  --symbol        futures root or contract (MNQ, MNQH6; default MNQ) or equity ticker (default QQQ)
-  --start/--end   inclusive UTC dates; weekends are skipped (--end defaults to --start)
-  --seed          non-negative integer; same seed, same decompressed bytes
-  --scale         small (default; a whole demo in seconds) or full (a realistic day)
-  --events        target records of each main file instead of a scale preset
-  --lake          lake root (default: lake); files go to <lake>/raw/source=databento/…
-  --compression   zstd (default, .dbn.zst) or none (.dbn)`;
-
-function fail(message: string): never {
-  throw new UsageError(message);
-}
+/** The command line of `deno task synth`. */
+export const command = defineCommand({
+  name: "deno task synth",
+  summary: "Writes seeded synthetic trading days (DBN v3) into the raw lake, in the downloader's " +
+    "layout. Same seed, same decompressed bytes.",
+  flags: {
+    "product-type": {
+      type: "string",
+      required: true,
+      value: "TYPE[,TYPE...]|all",
+      description: `${PRODUCT_TYPES.join(", ")} (comma list) or all`,
+    },
+    symbol: {
+      type: "string",
+      value: "SYM[,SYM]",
+      description: "a futures root or contract (MNQ, MNQH6; default MNQ) for the futures types, " +
+        "an equity ticker (default QQQ) for the equity types, or one of each (MNQ,QQQ)",
+    },
+    start: { type: "date", required: true, description: "first UTC date (weekends are skipped)" },
+    end: { type: "date", description: "last UTC date, inclusive (default: --start)" },
+    seed: { type: "integer", required: true, min: 0, description: "seed of the generator" },
+    scale: {
+      type: "string",
+      choices: ["small", "full"],
+      description: "small (default; a whole demo in seconds) or full (a realistic day)",
+    },
+    events: {
+      type: "integer",
+      min: 1000,
+      description: "target records of each main file instead of a scale preset",
+    },
+    lake: {
+      type: "string",
+      value: "DIR",
+      default: defaultLakeRoot(),
+      description: "lake root, any folder (SPYMASTER_LAKE sets the default)",
+    },
+    compression: {
+      type: "string",
+      choices: ["zstd", "none"],
+      default: "zstd",
+      description: "zstd (.dbn.zst) or none (.dbn)",
+    },
+  },
+  examples: [
+    "deno task synth --product-type future_mbo --symbol MNQ --start 2026-01-05 --end 2026-01-09 --seed 7",
+    "deno task synth --product-type all --symbol MNQ,QQQ --start 2026-01-05 --seed 7 --scale small",
+  ],
+  notes: "Exit codes: 0 done, 1 generation failed, 2 bad flags or values.",
+});
 
 interface Parsed {
   types: ProductType[];
   days: string[];
   seed: number;
-  symbol: string | undefined;
+  futureSymbol: string | undefined;
+  equitySymbol: string | undefined;
   scale: SynthScale;
   events: number | undefined;
   lake: string;
   compression: "zstd" | "none";
 }
 
-/** The arguments, or `undefined` for `--help`. */
-function parse(args: string[]): Parsed | undefined {
-  const { values: v } = parseFlags(args, {
-    "product-type": { type: "string" },
-    symbol: { type: "string" },
-    start: { type: "string" },
-    end: { type: "string" },
-    seed: { type: "string" },
-    scale: { type: "string" },
-    events: { type: "string" },
-    lake: { type: "string" },
-    compression: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, { positionals: false });
-  if (v.help) return undefined;
-  const pt = v["product-type"] ?? fail("--product-type is required");
+function isFutureSymbol(symbol: string, date: string): boolean {
+  try {
+    resolveFuture(symbol, date);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The run from the parsed flags; throws a {@linkcode UsageError} for inconsistent values. */
+function plan(v: FlagsOf<typeof command>): Parsed {
+  const pt = v["product-type"];
   const types = pt === "all"
     ? [...PRODUCT_TYPES]
     : pt.split(",").map((s) => s.trim()) as ProductType[];
   for (const t of types) {
     if (!PRODUCT_TYPES.includes(t)) {
-      fail(`--product-type: unknown '${t}' (expected ${PRODUCT_TYPES.join(", ")} or all)`);
+      throw new UsageError(
+        `--product-type: unknown '${t}' (valid: ${PRODUCT_TYPES.join(", ")} or all)`,
+      );
+    }
+  }
+  let days: string[];
+  try {
+    days = tradingDays(v.start, v.end ?? v.start);
+  } catch (e) {
+    throw new UsageError(`--start/--end: ${(e as Error).message}`);
+  }
+  if (days.length === 0) {
+    throw new UsageError(
+      `--start/--end: no weekday between ${v.start} and ${v.end ?? v.start} ` +
+        `(synthetic days are Monday to Friday)`,
+    );
+  }
+  let futureSymbol: string | undefined, equitySymbol: string | undefined;
+  for (const sym of (v.symbol ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (isFutureSymbol(sym, days[0])) {
+      if (futureSymbol) {
+        throw new UsageError(`--symbol: two futures symbols (${futureSymbol}, ${sym})`);
+      }
+      futureSymbol = sym;
+    } else {
+      if (equitySymbol) {
+        throw new UsageError(`--symbol: two equity tickers (${equitySymbol}, ${sym})`);
+      }
+      equitySymbol = sym;
     }
   }
   const futures = types.some((t) => t.startsWith("future")),
     equities = types.some((t) => t.startsWith("equity"));
-  if (v.symbol !== undefined && futures && equities) {
-    fail(
-      "--symbol names either a futures root or an equity ticker: generate futures and equities in separate runs",
+  if (futureSymbol && !futures) {
+    throw new UsageError(
+      `--symbol ${futureSymbol} is a futures symbol, but --product-type ${pt} has no futures type`,
     );
   }
-  const start = v.start ?? fail("--start is required");
-  let days: string[];
-  try {
-    days = tradingDays(start, v.end ?? start);
-  } catch (e) {
-    fail(`--start/--end: ${(e as Error).message}`);
+  if (equitySymbol && !equities) {
+    throw new UsageError(
+      `--symbol ${equitySymbol} is not a futures root or contract, and --product-type ${pt} has no equity type`,
+    );
   }
-  if (days.length === 0) fail(`--start/--end: no weekday between ${start} and ${v.end ?? start}`);
-  const seedText = v.seed ?? fail("--seed is required");
-  if (!isDecimalInteger(seedText)) {
-    fail(`--seed must be a non-negative integer, got '${seedText}'`);
-  }
-  if (v.scale !== undefined && v.events !== undefined) fail("--scale and --events are exclusive");
-  const scale = (v.scale ?? "small") as SynthScale;
-  if (scale !== "small" && scale !== "full") {
-    fail(`--scale must be small or full, got '${v.scale}'`);
-  }
-  if (v.events !== undefined && !isDecimalInteger(v.events, 1000)) {
-    fail(`--events must be an integer >= 1000, got '${v.events}'`);
-  }
-  const events = v.events === undefined ? undefined : Number(v.events);
-  const compression = (v.compression ?? "zstd") as "zstd" | "none";
-  if (compression !== "zstd" && compression !== "none") {
-    fail(`--compression must be zstd or none, got '${v.compression}'`);
+  if (v.scale !== undefined && v.events !== undefined) {
+    throw new UsageError("--scale and --events are exclusive");
   }
   return {
     types,
     days,
-    seed: Number(seedText),
-    symbol: v.symbol,
-    scale,
-    events,
-    lake: v.lake ?? "lake",
-    compression,
+    seed: v.seed,
+    futureSymbol,
+    equitySymbol,
+    scale: v.scale ?? "small",
+    events: v.events,
+    lake: v.lake,
+    compression: v.compression,
   };
 }
 
 /** Runs the command; returns the exit status. */
-export async function main(args: string[]): Promise<number> {
-  const p = parseCommandLine("synth", USAGE, () => parse(args));
-  if (typeof p === "number") return p;
+export function main(args: string[]): Promise<number> {
+  return command.run(args, ({ flags }) => generate(plan(flags)));
+}
+
+async function generate(p: Parsed): Promise<number> {
   const tty = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   for (const date of p.days) {
@@ -127,7 +172,7 @@ export async function main(args: string[]): Promise<number> {
           productType,
           date,
           seed: p.seed,
-          symbol: p.symbol,
+          symbol: productType.startsWith("future") ? p.futureSymbol : p.equitySymbol,
           scale: p.events === undefined ? p.scale : undefined,
           events: p.events,
           lake: p.lake,
@@ -149,12 +194,8 @@ export async function main(args: string[]): Promise<number> {
         );
       } catch (e) {
         if (tty) Deno.stderr.writeSync(enc.encode("\n"));
-        if (e instanceof RangeError) {
-          console.error(`synth: ${e.message}`);
-          return 2;
-        }
-        console.error(`synth: ${date} ${productType} failed: ${(e as Error).stack ?? e}`);
-        return 1;
+        if (e instanceof RangeError) throw new UsageError(e.message);
+        throw new Error(`${date} ${productType} failed: ${(e as Error).message}`, { cause: e });
       }
     }
   }

@@ -35,6 +35,16 @@ export function isZstd(u8: Uint8Array): boolean {
   return m === ZSTD_MAGIC || (m & 0xfffffff0) === 0x184d2a50;
 }
 
+/**
+ * zstd's error text without the file names it prints (shortened, e.g. `tr/x.dbn.zst : Read
+ * error (39) : premature end`): the DbnError names the whole path itself.
+ */
+function zstdMessage(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean)
+    .map((l) => l.replace(/^zstd:\s*/, "").replace(/^\S[^:]*?\s+:\s+/, ""));
+  return [...new Set(lines)].join("; ");
+}
+
 async function* fromCli(
   args: string[],
   input: AsyncIterable<Uint8Array> | undefined,
@@ -94,9 +104,10 @@ async function* fromCli(
   if (feedError) throw feedError;
   if (!status.success) {
     throw new DbnError(
-      `corrupt zstd data: ${text || `zstd exited with ${status.code}`}`,
+      `truncated or corrupt zstd data: ${zstdMessage(text) || `zstd exited with ${status.code}`}`,
       name,
       produced,
+      { compressed: true },
     );
   }
 }
@@ -152,7 +163,10 @@ async function* fromNode(
     if (d !== undefined) throw new Error("truncated zstd frame");
   } catch (e) {
     if (e instanceof DbnError) throw e;
-    throw new DbnError(`corrupt zstd data: ${(e as Error).message}`, name, produced, { cause: e });
+    throw new DbnError(`truncated or corrupt zstd data: ${(e as Error).message}`, name, produced, {
+      cause: e,
+      compressed: true,
+    });
   } finally {
     d?.destroy();
   }

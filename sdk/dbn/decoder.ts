@@ -140,8 +140,11 @@ class ByteQueue {
   #it: AsyncIterator<Uint8Array>;
   #head: Uint8Array = new Uint8Array(0);
   done = false;
-  constructor(it: AsyncIterator<Uint8Array>) {
+  /** Whether the bytes come out of a decompressor (offsets count decompressed bytes). */
+  readonly compressed: boolean;
+  constructor(it: AsyncIterator<Uint8Array>, compressed = false) {
     this.#it = it;
+    this.compressed = compressed;
   }
   /** Next non-empty chunk (the unconsumed part of the last one first), or `null` at the end. */
   async next(): Promise<Uint8Array | null> {
@@ -151,7 +154,16 @@ class ByteQueue {
       return h;
     }
     while (!this.done) {
-      const r = await this.#it.next();
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await this.#it.next();
+      } catch (e) {
+        // Damage (a truncated or corrupt compressed file): the bytes before it are still
+        // delivered; the reader throws `error` once it has decoded them.
+        this.error = e;
+        this.done = true;
+        return null;
+      }
       if (r.done) {
         this.done = true;
         return null;
@@ -160,6 +172,8 @@ class ByteQueue {
     }
     return null;
   }
+  /** The error that ended the source early, if any. */
+  error: unknown = undefined;
   /** Puts back the unconsumed tail of a chunk. */
   unshift(chunk: Uint8Array): void {
     if (chunk.byteLength > 0) this.#head = chunk;
@@ -170,7 +184,10 @@ class ByteQueue {
     let got = 0;
     while (got < n) {
       const c = await this.next();
-      if (c === null) return out.subarray(0, got);
+      if (c === null) {
+        if (this.error !== undefined) throw this.error;
+        return out.subarray(0, got);
+      }
       const take = Math.min(c.byteLength, n - got);
       out.set(c.subarray(0, take), got);
       got += take;
@@ -207,7 +224,7 @@ async function openBytes(
   source: DbnSource,
   name: string,
   engine: ZstdEngine,
-): Promise<AsyncIterator<Uint8Array>> {
+): Promise<ByteQueue> {
   if (typeof source === "string" || source instanceof URL) {
     const path = source instanceof URL ? source.pathname : source;
     let head: Uint8Array;
@@ -216,12 +233,19 @@ async function openBytes(
     } catch (e) {
       throw new DbnError(`cannot open: ${(e as Error).message}`, name, undefined, { cause: e });
     }
-    return (isZstd(head) ? decompressFile(path, name, engine) : fileChunks(path))
-      [Symbol.asyncIterator]();
+    const z = isZstd(head);
+    return new ByteQueue(
+      (z ? decompressFile(path, name, engine) : fileChunks(path))[Symbol.asyncIterator](),
+      z,
+    );
   }
   if (source instanceof Uint8Array) {
     const chunks = memoryChunks(source);
-    return (isZstd(source) ? decompress(chunks, name, engine) : chunks)[Symbol.asyncIterator]();
+    const z = isZstd(source);
+    return new ByteQueue(
+      (z ? decompress(chunks, name, engine) : chunks)[Symbol.asyncIterator](),
+      z,
+    );
   }
   const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   // Peek at least 4 bytes to detect compression (merging only small leading chunks).
@@ -239,7 +263,8 @@ async function openBytes(
     first = merged;
   }
   const all = peekable(first, it);
-  return (isZstd(first) ? decompress(all, name, engine) : all)[Symbol.asyncIterator]();
+  const z = isZstd(first);
+  return new ByteQueue((z ? decompress(all, name, engine) : all)[Symbol.asyncIterator](), z);
 }
 
 /**
@@ -255,7 +280,8 @@ async function openBytes(
  */
 export async function openDbn(source: DbnSource, options: DecodeOptions = {}): Promise<DbnReader> {
   const name = sourceName(source, options);
-  const queue = new ByteQueue(await openBytes(source, name, options.zstd ?? "auto"));
+  const queue = await openBytes(source, name, options.zstd ?? "auto");
+  const compressed = { compressed: queue.compressed };
   const upgrade = options.upgrade ?? true;
   let metadata: Metadata | undefined;
   let version: number;
@@ -268,25 +294,43 @@ export async function openDbn(source: DbnSource, options: DecodeOptions = {}): P
     } else {
       const prelude = await queue.readExact(8);
       if (prelude.byteLength < 8) {
-        throw new DbnError(`truncated prelude: ${prelude.byteLength} of 8 bytes`, name, 0);
+        throw new DbnError(
+          `truncated prelude: ${prelude.byteLength} of 8 bytes`,
+          name,
+          0,
+          compressed,
+        );
       }
       if (prelude[0] !== 0x44 || prelude[1] !== 0x42 || prelude[2] !== 0x4e) {
-        throw new DbnError("not a DBN stream (bad magic, expected 'DBN')", name, 0);
+        throw new DbnError("not a DBN stream (bad magic, expected 'DBN')", name, 0, compressed);
       }
       version = prelude[3];
-      if (version === 0) throw new DbnError("legacy DBZ (version 0) is not supported", name, 3);
+      if (version === 0) {
+        throw new DbnError("legacy DBZ (version 0) is not supported", name, 3, compressed);
+      }
       if (version > DBN_VERSION) {
-        throw new DbnError(`can't decode newer version of DBN (version ${version})`, name, 3);
+        throw new DbnError(
+          `can't decode newer version of DBN (version ${version})`,
+          name,
+          3,
+          compressed,
+        );
       }
       const len = new DataView(prelude.buffer).getUint32(4, true);
       if (len < 100) {
-        throw new DbnError(`metadata length ${len} is below the 100-byte minimum`, name, 4);
+        throw new DbnError(
+          `metadata length ${len} is below the 100-byte minimum`,
+          name,
+          4,
+          compressed,
+        );
       }
       if (len > MAX_METADATA) {
         throw new DbnError(
           `metadata length ${len} exceeds the ${MAX_METADATA}-byte limit`,
           name,
           4,
+          compressed,
         );
       }
       const rest = await queue.readExact(len);
@@ -295,6 +339,7 @@ export async function openDbn(source: DbnSource, options: DecodeOptions = {}): P
           `truncated metadata: ${rest.byteLength} of ${len} bytes`,
           name,
           8 + rest.byteLength,
+          compressed,
         );
       }
       const all = new Uint8Array(8 + len);
@@ -408,7 +453,10 @@ class Reader implements DbnReader {
           fill += take;
           this.#queue.unshift(c.subarray(take));
         }
-        if (fill === 0) return;
+        if (fill === 0) {
+          if (this.#queue.error !== undefined) throw this.#queue.error;
+          return;
+        }
         // Pass 1: frame and validate records, split into runs.
         runKind.length =
           runStart.length =
@@ -424,6 +472,7 @@ class Reader implements DbnReader {
               `invalid record length ${len} bytes (minimum 16)`,
               this.#name,
               this.#base + pos,
+              { compressed: this.#queue.compressed },
             );
           }
           if (pos + len > fill) break;
@@ -441,6 +490,7 @@ class Reader implements DbnReader {
               `unknown rtype 0x${rtype.toString(16).padStart(2, "0")}`,
               this.#name,
               this.#base + pos,
+              { compressed: this.#queue.compressed },
             );
           }
           if (len !== layout.size + tsOutBytes) {
@@ -453,6 +503,7 @@ class Reader implements DbnReader {
                 })`,
               this.#name,
               this.#base + pos,
+              { compressed: this.#queue.compressed },
             );
           }
           const kind = objectsOnly || tsOutBytes
@@ -479,11 +530,13 @@ class Reader implements DbnReader {
         }
         const consumed = pos;
         if (consumed === 0 && this.#queue.done) {
+          if (this.#queue.error !== undefined) throw this.#queue.error;
           const need = u8[0] * 4;
           throw new DbnError(
             `truncated record: ${fill} of ${need} bytes before the end of the stream`,
             this.#name,
             this.#base,
+            { compressed: this.#queue.compressed },
           );
         }
         // Pass 2: decode runs.

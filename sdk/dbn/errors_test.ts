@@ -54,7 +54,8 @@ async function assertDbnError(
   assert.equal(e.offset, offset, `offset in: ${e.message}`);
   assert.match(e.message, message);
   assert.ok(e.message.startsWith(file), `message names the file: ${e.message}`);
-  if (offset !== undefined) assert.ok(e.message.includes(`at byte ${offset}`), e.message);
+  const at = `at ${e.compressed ? "decompressed " : ""}byte ${offset}`;
+  if (offset !== undefined) assert.ok(e.message.includes(at), e.message);
   return e;
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DatabentoApiError, DatabentoError } from "./errors.ts";
+import { DatabentoApiError, DatabentoError, DatabentoNetworkError } from "./errors.ts";
 import { sleep } from "./_sleep.ts";
 
 /** Retry policy for 429, 5xx and network errors. */
@@ -130,6 +130,31 @@ export function parseWarnings(value: string, endpoint: string): ApiWarning[] {
       ? { endpoint, category: s.slice(0, i), message: s.slice(i + 2) }
       : { endpoint, category: "Warning", message: s };
   });
+}
+
+/** `host[:port]` of a URL (for "cannot reach" messages). */
+function hostOf(url: string | URL): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return String(url);
+  }
+}
+
+/**
+ * The most specific reason of a fetch failure: `fetch failed` wraps the real one in `cause`
+ * (`error sending request for url (…): client error (Connect): tcp connect error: Connection
+ * refused (os error 111)`), whose useful part is after the URL.
+ */
+function innermostMessage(e: unknown): string {
+  let cur: unknown = e;
+  let msg = String((e as Error)?.message ?? e);
+  for (let i = 0; i < 5 && cur instanceof Error; i++) {
+    if (cur.message) msg = cur.message;
+    cur = cur.cause;
+  }
+  const m = /^error sending request for url \([^)]*\): (.*)$/s.exec(msg);
+  return m ? m[1] : msg;
 }
 
 function isNetworkError(e: unknown): boolean {
@@ -309,6 +334,14 @@ export class Transport {
           ? ctrl.signal.reason
           : e;
         if (!retry5xx || !isNetworkError(reason) || attempt >= maxRetries || handedOff) {
+          if (isNetworkError(reason) && !handedOff && res === undefined) {
+            throw new DatabentoNetworkError(
+              req.endpoint,
+              hostOf(req.url),
+              this.redact(innermostMessage(reason)),
+              { cause: e },
+            );
+          }
           throw new DatabentoError(
             this.redact(`${req.endpoint}: ${(reason as Error)?.message ?? String(reason)}`),
             { cause: e },

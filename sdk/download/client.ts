@@ -253,6 +253,16 @@ export interface BatchApi {
   listJobs(params?: ListJobsParams, signal?: AbortSignal): Promise<BatchJob[]>;
   /** Full record of one job. */
   getJobDetails(jobId: string, signal?: AbortSignal): Promise<BatchJob>;
+  /**
+   * A job created for the same request (see {@linkcode jobMatchesRequest}) received at/after
+   * `since`, not expired and not among `exclude` (ids already accounted for), or `undefined`. This
+   * is how a submission whose reply was lost is found instead of being submitted (billed) twice.
+   */
+  findJob(
+    params: SubmitJobParams,
+    since: TimeLike,
+    options?: { exclude?: ReadonlySet<string>; signal?: AbortSignal },
+  ): Promise<BatchJob | undefined>;
   /** Files of a job (data and support files). */
   listFiles(jobId: string, signal?: AbortSignal): Promise<BatchFile[]>;
   /** Downloads one file with resume, size and sha256 checks, atomically. */
@@ -326,6 +336,44 @@ function sameSymbols(a: unknown, b: string[]): boolean {
   const x = list.map((s) => s.trim().toUpperCase()).sort();
   const y = b.map((s) => s.toUpperCase()).sort();
   return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * Whether a job record (full form, as `batch.get_job_details` gives it) is the job `p` creates:
+ * same dataset, schema, symbols (any order), stype_in/stype_out, start and end, encoding,
+ * compression, split duration/symbols/size and delivery (the client's defaults for what `p` leaves
+ * out). A field the record does not carry is not compared, except dataset, schema, symbols, start.
+ */
+export function jobMatchesRequest(job: BatchJob, p: SubmitJobParams): boolean {
+  const stypeIn = p.stype_in ?? "raw_symbol";
+  if (job.dataset !== p.dataset || job.schema !== p.schema) return false;
+  if (
+    job.symbols === undefined || !sameSymbols(job.symbols, normalizeSymbols(p.symbols, stypeIn))
+  ) {
+    return false;
+  }
+  if (parseTime(job.start) !== parseTime(timeParam(p.start))) return false;
+  if (
+    p.end !== undefined && job.end != null && parseTime(job.end) !== parseTime(timeParam(p.end))
+  ) {
+    return false;
+  }
+  const want: Record<string, unknown> = {
+    stype_in: stypeIn,
+    stype_out: p.stype_out ?? "instrument_id",
+    encoding: p.encoding ?? "dbn",
+    compression: p.compression ?? "zstd",
+    split_duration: p.split_duration ?? "day",
+    split_symbols: p.split_symbols ?? false,
+    split_size: p.split_size ?? null,
+    delivery: p.delivery ?? "download",
+  };
+  for (const [k, v] of Object.entries(want)) {
+    const have = job[k];
+    if (have === undefined) continue;
+    if ((have ?? null) !== v) return false;
+  }
+  return true;
 }
 
 /**
@@ -640,32 +688,35 @@ export class HistoricalClient {
       }
     };
 
-    /** After a failed submit: a job with the same request received since `since`, if any. */
-    const findSubmitted = async (
+    const findJob = async (
       p: SubmitJobParams,
-      symbols: string[],
-      stypeIn: string,
-      since: string,
-      signal?: AbortSignal,
+      since: TimeLike,
+      options: { exclude?: ReadonlySet<string>; signal?: AbortSignal } = {},
     ): Promise<BatchJob | undefined> => {
-      const jobs = await listJobs({ since }, signal);
+      const live = JOB_STATES.filter((s) => s !== "expired");
+      const jobs = await listJobs({ states: live, since }, options.signal);
       for (const j of jobs) {
-        const d = j.dataset !== undefined && j.symbols !== undefined
+        if (options.exclude?.has(j.id) || j.state === "expired") continue;
+        const d = j.dataset !== undefined && j.symbols !== undefined && j.encoding !== undefined
           ? j
-          : await getJobDetails(j.id, signal);
-        if (
-          d.dataset === p.dataset && d.schema === p.schema &&
-          (d.stype_in ?? "raw_symbol") === stypeIn &&
-          sameSymbols(d.symbols, symbols) && parseTime(d.start) === parseTime(timeParam(p.start)) &&
-          (p.end === undefined || parseTime(d.end) === parseTime(timeParam(p.end)))
-        ) return d;
+          : await getJobDetails(j.id, options.signal);
+        if (jobMatchesRequest(d, p)) return d;
       }
       return undefined;
     };
+    /** After a failed submit: a job with the same request received since `since`, if any. */
+    const findSubmitted = (
+      p: SubmitJobParams,
+      _symbols: string[],
+      _stypeIn: string,
+      since: string,
+      signal?: AbortSignal,
+    ): Promise<BatchJob | undefined> => findJob(p, since, { signal });
 
     this.batch = {
       submitJob,
       listJobs,
+      findJob,
       getJobDetails,
       listFiles,
       downloadFile: (file, dest, options) => downloadFile(t, file, dest, options),

@@ -18,13 +18,20 @@
  * @module
  */
 import { createReadStream, createWriteStream } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createZstdDecompress } from "node:zlib";
-import { type HistoricalClient, JOB_STATES, type JobState } from "./client.ts";
+import {
+  type BatchJob,
+  type HistoricalClient,
+  JOB_STATES,
+  type JobState,
+  type SubmitJobParams,
+} from "./client.ts";
 import { addDays, sessionDates } from "./dates.ts";
 import { discoverFuturesOptions, type OptionsDiscovery } from "./discover_options.ts";
-import { DatabentoApiError, DatabentoError } from "./errors.ts";
+import { parseHash, sha256File } from "./download_file.ts";
+import { DatabentoApiError, DatabentoError, DownloadError, isFatalApiError } from "./errors.ts";
 import { resolveFrontMonth } from "./front_month.ts";
 import {
   equityOptionsDefinitionDir,
@@ -36,6 +43,7 @@ import {
 import {
   FileTrackerStore,
   jobKey,
+  requestFingerprint,
   symbolsDigest,
   type TrackedFile,
   type TrackedJob,
@@ -304,10 +312,19 @@ export class BatchDownloader {
       ? new FileTrackerStore(options.tracker)
       : options.tracker;
     const data = await store.load();
+    data.intents ??= {};
+    // one downloader per tracker: a second daemon would submit the same jobs twice
+    if (!options.dryRun) await store.lock?.();
     const dl = new BatchDownloader(options, store, data);
     if (options.logFile) {
       await Deno.mkdir(join(options.logFile, ".."), { recursive: true });
       dl.#logFile = await Deno.open(options.logFile, { append: true, create: true });
+    }
+    for (const [key, intent] of Object.entries(data.intents)) {
+      dl.log(
+        `INTENT ${key}: submitted at ${intent.recorded_at} by a run that died before the reply; ` +
+          `its next submission looks for the job with list_jobs first`,
+      );
     }
     return dl;
   }
@@ -338,6 +355,7 @@ export class BatchDownloader {
     this.#progress.close();
     this.#logFile?.close();
     this.#logFile = undefined;
+    this.store.unlock?.();
   }
 
   /** Whether this is a dry run. */
@@ -428,8 +446,10 @@ export class BatchDownloader {
           end: req.end,
         }, this.#o.signal);
       } catch (e) {
-        if (this.#o.signal?.aborted) throw e;
-        this.log(`ERROR get_cost ${req.key}: ${(e as Error).message}`);
+        if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
+        const msg = (e as Error).message;
+        this.log(`ERROR get_cost ${req.key}: ${msg}`);
+        this.#fail(req.key, `get_cost: ${msg}`);
       }
       this.plan.push({
         key: req.key,
@@ -446,26 +466,68 @@ export class BatchDownloader {
       this.counts.planned++;
       return "planned";
     }
-    if (reason) this.log(`RESUBMIT ${req.key} (${reason})`);
-    let job;
-    try {
-      job = await this.client.batch.submitJob({
-        dataset: req.dataset,
-        schema: req.schema,
-        symbols: req.symbols,
-        start: req.start,
-        end: req.end,
-        stype_in: req.stype_in,
-        delivery: "download",
-        split_duration: "day",
-      }, this.#o.signal);
-    } catch (e) {
-      if (this.#o.signal?.aborted) throw e;
-      const msg = (e as Error).message;
-      this.log(`ERROR submit ${req.key}: ${msg}`);
-      this.#fail(req.key, msg);
-      this.counts.failed++;
-      return "failed";
+    const params: SubmitJobParams = {
+      dataset: req.dataset,
+      schema: req.schema,
+      symbols: req.symbols,
+      start: req.start,
+      end: req.end,
+      stype_in: req.stype_in,
+      delivery: "download",
+      split_duration: "day",
+    };
+    const fingerprint = requestFingerprint(params);
+    let job: BatchJob | undefined;
+    let recovered = false;
+    const intent = this.data.intents[req.key];
+    if (intent) {
+      // a run recorded this submission and died before recording the job: was it created?
+      try {
+        job = await this.#findLostJob(intent.recorded_at, params);
+      } catch (e) {
+        if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
+        const msg =
+          `cannot tell whether the interrupted submission of an earlier run created a job ` +
+          `(${(e as Error).message}); not submitting again`;
+        this.log(`ERROR submit ${req.key}: ${msg}`);
+        this.#fail(req.key, msg);
+        this.counts.failed++;
+        return "failed";
+      }
+      if (job) {
+        recovered = true;
+        this.log(
+          `RECOVERED ${req.key} job=${job.id}: created by an earlier run that died before the reply`,
+        );
+      } else if (intent.fingerprint !== fingerprint) {
+        this.log(
+          `INTENT ${req.key}: the interrupted submission was another request and created no job like this one`,
+        );
+      } else {
+        this.log(`INTENT ${req.key}: the interrupted submission created no job; submitting`);
+      }
+    }
+    if (!job) {
+      if (reason) this.log(`RESUBMIT ${req.key} (${reason})`);
+      // recorded before the request: a kill between the request and its reply is recoverable
+      this.data.intents[req.key] = { fingerprint, request: params, recorded_at: nowIso() };
+      await this.#save();
+      try {
+        job = await this.client.batch.submitJob(params, this.#o.signal);
+      } catch (e) {
+        if (this.#o.signal?.aborted) throw e;
+        // an API error answer means no job was created; anything else (connection lost) may hide one
+        if (e instanceof DatabentoApiError && e.status < 500) {
+          delete this.data.intents[req.key];
+          await this.#save();
+        }
+        if (isFatalApiError(e)) throw e;
+        const msg = (e as Error).message;
+        this.log(`ERROR submit ${req.key}: ${msg}`);
+        this.#fail(req.key, msg);
+        this.counts.failed++;
+        return "failed";
+      }
     }
     if (!job?.id) {
       this.log(`ERROR submit ${req.key}: answer has no job id`);
@@ -493,8 +555,13 @@ export class BatchDownloader {
       previous_job_ids: ex ? [...(ex.previous_job_ids ?? []), ex.job_id] : undefined,
       cost_usd: typeof job.cost_usd === "number" ? job.cost_usd : null,
     };
+    delete this.data.intents[req.key];
     this.#dropPending(req.key);
     await this.#save();
+    if (recovered) {
+      this.counts.reused++;
+      return "reused";
+    }
     this.log(
       `SUBMIT ${req.key} job=${job.id} symbols=${req.symbols.length} delivery=download split_duration=day`,
     );
@@ -502,6 +569,63 @@ export class BatchDownloader {
     const pause = this.#o.pauseMs ?? 5000;
     if (pause > 0) await sleep(pause, this.#o.signal);
     return "submitted";
+  }
+
+  /** The tracked file at `path` (a file some job of this tracker downloaded), if any. */
+  #recordedFile(path: string): TrackedFile | undefined {
+    const want = resolve(path);
+    for (const j of Object.values(this.data.jobs)) {
+      for (const f of j.files ?? []) {
+        if (typeof f === "object" && resolve(f.path) === want) return f;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The raw file of a dataset/date/schema in `dir` if this tracker downloaded it (recorded in a
+   * job's files, same size as delivered for `.zst` files); a file put there by anything else
+   * (synthetic days, a copy) is logged and ignored, never taken for a cached download.
+   */
+  async trustedRawFile(
+    dir: string,
+    dataset: string,
+    date: string,
+    schema: string,
+  ): Promise<string | undefined> {
+    const path = await findRawFile(dir, dataset, date, schema);
+    if (!path) return undefined;
+    const rec = this.#recordedFile(path);
+    const size = (await Deno.stat(path)).size;
+    if (!rec || (path.endsWith(".zst") && rec.size !== size)) {
+      this.log(
+        `IGNORED ${path}: not a file this tracker downloaded (${this.store.location}); not using it as cached`,
+      );
+      return undefined;
+    }
+    return path;
+  }
+
+  /** Job ids the tracker accounts for already (current and replaced ones). */
+  #knownJobIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const j of Object.values(this.data.jobs)) {
+      ids.add(j.job_id);
+      for (const p of j.previous_job_ids ?? []) ids.add(p);
+    }
+    return ids;
+  }
+
+  /**
+   * The job an interrupted submission (recorded at `recordedAt`) created, if any: `batch.list_jobs`
+   * since a little before, matching every request parameter, not expired, not tracked already.
+   */
+  async #findLostJob(recordedAt: string, params: SubmitJobParams): Promise<BatchJob | undefined> {
+    const since = new Date(Date.parse(recordedAt) - 15 * 60_000).toISOString();
+    return await this.client.batch.findJob(params, since, {
+      exclude: this.#knownJobIds(),
+      signal: this.#o.signal,
+    });
   }
 
   #count(action: SubmitAction, req: JobRequest, planAction: PlannedJob["action"]): SubmitAction {
@@ -547,7 +671,7 @@ export class BatchDownloader {
     try {
       listed = await this.client.batch.listJobs({ states: JOB_STATES, since }, this.#o.signal);
     } catch (e) {
-      if (this.#o.signal?.aborted) throw e;
+      if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
       this.log(`ERROR polling jobs: ${(e as Error).message}`);
       return 0;
     }
@@ -561,7 +685,7 @@ export class BatchDownloader {
         try {
           state = (await this.client.batch.getJobDetails(job.job_id, this.#o.signal)).state;
         } catch (e) {
-          if (this.#o.signal?.aborted) throw e;
+          if (this.#o.signal?.aborted || isFatalApiError(e)) throw e;
           if (e instanceof DatabentoApiError && (e.status === 404 || e.status === 410)) {
             this.log(`STATE ${key} ${job.state} -> error (job ${job.job_id} unknown to the API)`);
             Object.assign(job, {
@@ -707,6 +831,18 @@ export class BatchDownloader {
         h.filename === f.filename && h.hash === f.hash && h.size === f.size
       );
       if (prev && (await exists(prev.path))) continue;
+      if ((await exists(finalPath)) && !this.#recordedFile(finalPath)) {
+        // another producer's file (a copy, an import): identical bytes are adopted, never replaced
+        const same = !decompress &&
+          (await sha256File(finalPath)).digest("hex") === parseHash(f.hash).digest;
+        if (!same) {
+          throw new DownloadError(
+            f.filename,
+            `${finalPath} exists and was not downloaded by this tracker (${this.store.location}); ` +
+              `not overwriting it: move it away and rerun`,
+          );
+        }
+      }
       const dest = join(dir, f.filename);
       const started = performance.now();
       const res = await this.client.batch.downloadFile(f, dest, {
@@ -932,7 +1068,7 @@ export async function runFuturesDaemon(options: DaemonOptions): Promise<DaemonRe
             }
           }
         } catch (e) {
-          if (options.signal?.aborted) throw e;
+          if (options.signal?.aborted || isFatalApiError(e)) throw e;
           const msg = (e as Error).message;
           dl.log(`ERROR ${root} ${date}: ${msg}`);
           dl.failures.push({ key: `${root}|${date}`, error: dl.client.redact(msg) });
@@ -975,7 +1111,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
           }
           if (optionSchemas.length === 0) continue;
           const defDir = equityOptionsDefinitionDir(dl.lakeRoot, ticker);
-          const defFile = await findRawFile(defDir, "OPRA.PILLAR", date, "definition");
+          const defFile = await dl.trustedRawFile(defDir, "OPRA.PILLAR", date, "definition");
           if (defFile) {
             dl.log(`CACHED options definition: ${defFile}`);
             await submitEquityOptions(dl, ticker, date, defFile, optionSchemas);
@@ -994,7 +1130,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
           }
           waiting.push({ ticker, date, defKey: defReq.key });
         } catch (e) {
-          if (options.signal?.aborted) throw e;
+          if (options.signal?.aborted || isFatalApiError(e)) throw e;
           const msg = (e as Error).message;
           dl.log(`ERROR ${ticker} ${date}: ${msg}`);
           dl.failures.push({ key: `${ticker}|${date}`, error: dl.client.redact(msg) });
@@ -1008,7 +1144,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
     const advance = async (): Promise<boolean> => {
       for (let i = waiting.length - 1; i >= 0; i--) {
         const w = waiting[i];
-        const defFile = await findRawFile(
+        const defFile = await dl.trustedRawFile(
           equityOptionsDefinitionDir(dl.lakeRoot, w.ticker),
           "OPRA.PILLAR",
           w.date,
@@ -1019,7 +1155,7 @@ export async function runEquitiesDaemon(options: DaemonOptions): Promise<DaemonR
           try {
             await submitEquityOptions(dl, w.ticker, w.date, defFile, optionSchemas);
           } catch (e) {
-            if (options.signal?.aborted) throw e;
+            if (options.signal?.aborted || isFatalApiError(e)) throw e;
             const msg = (e as Error).message;
             dl.log(`ERROR phase2 ${w.ticker} ${w.date}: ${msg}`);
             dl.failures.push({ key: `${w.ticker}|${w.date}`, error: dl.client.redact(msg) });

@@ -26,7 +26,13 @@ import {
   submitEquityOptions,
 } from "./daemon.ts";
 import { PlainProgress } from "./progress.ts";
-import { FileTrackerStore, MemoryTrackerStore, type TrackedFile } from "./tracker.ts";
+import {
+  emptyTracker,
+  FileTrackerStore,
+  MemoryTrackerStore,
+  type TrackedFile,
+  type TrackerData,
+} from "./tracker.ts";
 
 const KEY = "db-DaemonTestKeyXYZ987";
 const DATE = "2026-02-06"; // a Friday: MNQ 0DTE parent MQ1.OPT (F3)
@@ -586,5 +592,211 @@ Deno.test("E13/E14 and the idempotency matrix", async () => {
     assert.equal(await dl.submit(other), "failed");
     assert.ok(!(other.key in store.data.jobs));
     assert.match(dl.failures[0].error, /422 Symbol limit exceeded\./);
+  });
+});
+
+// ---------------------------------------------------------------- kills at every step (no double billing)
+
+/** A tracker that "dies" (aborts the run, like a SIGKILL) right after its `dieAfter`-th save. */
+class DyingStore extends MemoryTrackerStore {
+  constructor(initial: TrackerData, readonly dieAfter: number, readonly ctrl: AbortController) {
+    super(initial);
+  }
+  override async save(data: TrackerData): Promise<void> {
+    if (this.ctrl.signal.aborted) throw new Error("killed");
+    await super.save(data);
+    if (this.saves >= this.dieAfter) {
+      this.ctrl.abort(new Error("killed"));
+      throw new Error("killed");
+    }
+  }
+}
+
+function jobsByKey(data: TrackerData): Record<string, string> {
+  return Object.fromEntries(Object.entries(data.jobs).map(([k, j]) => [k, j.job_id]));
+}
+
+Deno.test("killed after every tracker save, the rerun finishes with exactly one job per request", async () => {
+  // a full run's number of saves, for the range of kill points
+  let total = 0;
+  await withEnv({}, async ({ opts }) => {
+    const store = new MemoryTrackerStore();
+    await runFuturesDaemon(opts({ tracker: store }));
+    total = store.saves;
+    assert.equal(Object.keys(store.data.jobs).length, 3);
+  });
+  assert.ok(total >= 9, `a run saves the tracker at least 3 times per job (${total})`);
+  for (let k = 1; k < total; k++) {
+    await withEnv({}, async ({ fake, opts }) => {
+      const ctrl = new AbortController();
+      const dying = new DyingStore(emptyTracker(), k, ctrl);
+      await assert.rejects(runFuturesDaemon(opts({ tracker: dying, signal: ctrl.signal })));
+      const rest = new MemoryTrackerStore(dying.data);
+      const res = await runFuturesDaemon(opts({ tracker: rest }));
+      assert.equal(res.failures.length, 0, `kill after save ${k}: ${JSON.stringify(res.failures)}`);
+      assert.equal(fake.jobs.size, 3, `kill after save ${k}: jobs created`);
+      assert.equal(fake.calls("batch.submit_job").length, 3, `kill after save ${k}: submissions`);
+      assert.deepEqual(
+        Object.values(jobsByKey(rest.data)).sort(),
+        [...fake.jobs.keys()].sort(),
+        `kill after save ${k}: the tracker holds the created jobs`,
+      );
+      assert.ok(Object.values(rest.data.jobs).every((j) => j.state === "downloaded"));
+      assert.deepEqual(rest.data.intents, {});
+    });
+  }
+});
+
+Deno.test("killed between a submission and its reply, the rerun finds the created job with list_jobs", async () => {
+  for (let n = 0; n < 3; n++) {
+    await withEnv({}, async ({ fake, opts, lines }) => {
+      const ctrl = new AbortController();
+      const store = new MemoryTrackerStore();
+      // the n-th submission creates its job; its reply never comes; the process is killed
+      fake.fault({
+        endpoint: "batch.submit_job",
+        hang: "after",
+        match: () => fake.calls("batch.submit_job").length === n + 1,
+      });
+      const run = runFuturesDaemon(opts({ tracker: store, signal: ctrl.signal }));
+      const until = Date.now() + 20_000;
+      while (fake.jobs.size < n + 1) {
+        assert.ok(Date.now() < until, "the job was never created");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      ctrl.abort(new Error("killed"));
+      await assert.rejects(run);
+      const intents = Object.keys(store.data.intents);
+      assert.equal(intents.length, 1, "the submission in flight was recorded before the request");
+      assert.ok(!(intents[0] in store.data.jobs));
+      const res = await runFuturesDaemon(opts({ tracker: store }));
+      assert.equal(res.failures.length, 0, JSON.stringify(res.failures));
+      assert.equal(fake.jobs.size, 3, `kill in submission ${n}: no second job billed`);
+      assert.equal(fake.calls("batch.submit_job").length, 3);
+      assert.equal(res.counts.reused, n + 1); // the n jobs before it, and the recovered one
+      assert.ok(lines.some((l) => l.includes(`RECOVERED ${intents[0]} job=`)));
+      assert.ok(Object.values(store.data.jobs).every((j) => j.state === "downloaded"));
+      assert.deepEqual(store.data.intents, {});
+    });
+  }
+});
+
+Deno.test("a submission whose connection drops after the job was created is not submitted again", async () => {
+  await withEnv({}, async ({ fake, opts }) => {
+    fake.fault({ endpoint: "batch.submit_job", drop: true });
+    const store = new MemoryTrackerStore();
+    const res = await runFuturesDaemon(opts({ tracker: store }));
+    assert.equal(res.failures.length, 0, JSON.stringify(res.failures));
+    assert.equal(fake.jobs.size, 3);
+    assert.equal(fake.calls("batch.submit_job").length, 3);
+  });
+});
+
+Deno.test("an intent whose request never reached the API is submitted once; other jobs with the same request are not taken", async () => {
+  await withEnv({}, async ({ fake, opts, lines }) => {
+    const store = new MemoryTrackerStore();
+    await runFuturesDaemon(opts({ tracker: store }));
+    assert.equal(fake.jobs.size, 3);
+    // an earlier run recorded a new submission of the futures job (e.g. after its files were
+    // lost and the job expired) and died before sending it
+    const key = "GLBX.MDP3|mbo|MNQ|2026-02-06|futures";
+    const old = store.data.jobs[key];
+    fake.expire(old.job_id);
+    old.state = "expired";
+    store.data.intents[key] = {
+      fingerprint: "0",
+      request: { dataset: "GLBX.MDP3", schema: "mbo", symbols: ["MNQH6"], start: DATE },
+      recorded_at: new Date().toISOString(),
+    };
+    const res = await runFuturesDaemon(opts({ tracker: store }));
+    assert.equal(res.failures.length, 0, JSON.stringify(res.failures));
+    assert.equal(fake.calls("batch.submit_job").length, 4, "submitted once more, not recovered");
+    assert.notEqual(store.data.jobs[key].job_id, old.job_id);
+    assert.ok(
+      lines.some((l) =>
+        l.includes(`INTENT ${key}: the interrupted submission was another request`)
+      ),
+    );
+  });
+});
+
+Deno.test("two downloaders cannot share a tracker file: the second names the holder's pid", async () => {
+  await withEnv({}, async ({ client, dir }) => {
+    const tracker = join(dir, "logs", "jobs.json");
+    const a = await BatchDownloader.open({ client, tracker });
+    try {
+      await assert.rejects(
+        BatchDownloader.open({ client, tracker }),
+        new RegExp(`tracker .*jobs\\.json is in use by another run: pid ${Deno.pid} on `),
+      );
+      // a dry run only reads the tracker
+      (await BatchDownloader.open({ client, tracker, dryRun: true })).close();
+    } finally {
+      a.close();
+    }
+    await assert.rejects(Deno.stat(`${tracker}.lock`), Deno.errors.NotFound);
+    (await BatchDownloader.open({ client, tracker })).close();
+  });
+});
+
+// ---------------------------------------------------------------- the cache holds downloads only
+
+Deno.test("a definitions file the downloader did not download is never taken for a cached one, nor overwritten", async () => {
+  await withEnv({}, async ({ fake, dir, opts, lines }) => {
+    // e.g. a synthetic or copied OPRA definitions file in the downloader's folder
+    const defDir = join(dir, RAW, "dataset=definition/venue=opra/symbol=QQQ");
+    await Deno.mkdir(defDir, { recursive: true });
+    const foreign = join(defDir, "opra-pillar-20260206.definition.dbn.zst");
+    const bytes = definitionsDbn("OPRA.PILLAR", DATE, QQQ_DEFS.slice(0, 1));
+    await Deno.writeFile(foreign, bytes);
+    const res = await runEquitiesDaemon(opts({
+      symbols: ["QQQ"],
+      includeFutures: false,
+      equitySchemas: ["mbo"],
+      optionsSchemas: ["cmbp-1"],
+      maxDownloadFailures: 1,
+    }));
+    assert.ok(
+      lines.some((l) => l.includes(`IGNORED ${foreign}: not a file this tracker downloaded`)),
+    );
+    // the definitions job was submitted (not skipped as cached) ...
+    assert.deepEqual(submits(fake).slice(0, 2), [
+      ["XNAS.ITCH", "mbo", "raw_symbol", "QQQ"],
+      ["OPRA.PILLAR", "definition", "parent", "QQQ.OPT"],
+    ]);
+    // ... and its download refused to replace the foreign file, naming it
+    assert.ok(
+      res.failures.some((f) =>
+        f.error.includes(`${foreign} exists and was not downloaded by this tracker`)
+      ),
+      JSON.stringify(res.failures),
+    );
+    assert.deepEqual(await Deno.readFile(foreign), bytes);
+  });
+});
+
+Deno.test("futures options: a definitions file not streamed by the downloader invalidates the cache and is not overwritten", async () => {
+  await withEnv({}, async ({ dir, opts, lines }) => {
+    // a complete first run streams the definitions and caches the selection
+    const first = await runFuturesDaemon(opts({ tracker: new MemoryTrackerStore() }));
+    assert.deepEqual(first.failures, []);
+    const defDir = join(dir, RAW, "dataset=definition/venue=glbx/type=futures_options/symbol=MNQ");
+    const defPath = join(defDir, "glbx-mdp3-20260206.definition.dbn.zst");
+    const cache = JSON.parse(await Deno.readTextFile(join(defDir, "resolved_2026-02-06.json")));
+    assert.equal(cache.definitions_sha256, sha(await Deno.readFile(defPath)));
+    // another producer replaces the file: the cache no longer vouches for it
+    const other = definitionsDbn("GLBX.MDP3", DATE, MNQ_DEFS.slice(0, 2));
+    await Deno.writeFile(defPath, other);
+    const res = await runFuturesDaemon(opts({ tracker: new MemoryTrackerStore() }));
+    assert.ok(
+      lines.some((l) => l.includes("definitions file not the one the downloader streamed")),
+    );
+    assert.ok(
+      res.failures.some((f) =>
+        f.error.includes(`${defPath} exists and was not streamed by the downloader`)
+      ),
+      JSON.stringify(res.failures),
+    );
+    assert.deepEqual(await Deno.readFile(defPath), other);
   });
 });

@@ -11,7 +11,8 @@
 import { join } from "node:path";
 import type { HistoricalClient } from "./client.ts";
 import { addDays } from "./dates.ts";
-import { DatabentoApiError } from "./errors.ts";
+import { sha256File } from "./download_file.ts";
+import { DatabentoApiError, DatabentoError } from "./errors.ts";
 import { futuresDefinitionDir, rawFileName } from "./lake_paths.ts";
 import { candidateParents } from "./options_parents.ts";
 import {
@@ -33,6 +34,11 @@ export interface OptionsDiscovery {
   contract?: string;
   /** Definitions file in the lake (absent for old caches). */
   definitions?: string;
+  /**
+   * sha256 of the definitions file as streamed by the downloader: the cache is trusted only while
+   * the file still has it (a file another producer put there is never taken for a download).
+   */
+  definitions_sha256?: string;
 }
 
 /** Options of {@link discoverFuturesOptions}. */
@@ -88,10 +94,14 @@ export async function discoverFuturesOptions(
   const cachePath = join(dir, `resolved_${date}.json`);
   const defPath = join(dir, rawFileName(dataset, date, "definition"));
 
+  let vouched = false; // the definitions file in place is one the downloader streamed
   try {
     const cached = JSON.parse(await Deno.readTextFile(cachePath)) as OptionsDiscovery;
     const sameContract = cached.contract === undefined || cached.contract === contract;
-    if (Array.isArray(cached.raw_symbols) && sameContract && (await exists(defPath))) {
+    const ours = (await exists(defPath)) && cached.definitions_sha256 !== undefined &&
+      (await sha256File(defPath)).digest("hex") === cached.definitions_sha256;
+    vouched = ours;
+    if (Array.isArray(cached.raw_symbols) && sameContract && ours) {
       log(
         `CACHED_RESOLVE ${root} ${date}: ${cached.raw_symbols.length} symbols (${cached.label}) parent=${cached.parent}`,
       );
@@ -99,7 +109,11 @@ export async function discoverFuturesOptions(
     }
     log(
       `STALE_CACHE ${cachePath}: ${
-        sameContract ? "definitions file missing" : `contract ${cached.contract} != ${contract}`
+        !sameContract
+          ? `contract ${cached.contract} != ${contract}`
+          : (await exists(defPath))
+          ? "definitions file not the one the downloader streamed"
+          : "definitions file missing"
       }`,
     );
   } catch {
@@ -190,16 +204,25 @@ export async function discoverFuturesOptions(
           log(`SKIP ${parent}: ${e.message}`);
           continue;
         }
-        await Deno.rename(got.file, defPath);
-        streamed.set(parent, null);
         const result: OptionsDiscovery = {
           raw_symbols: symbols,
           label,
           parent,
           contract,
           definitions: defPath,
+          definitions_sha256: (await sha256File(got.file)).digest("hex"),
         };
+        if (!vouched && (await exists(defPath))) {
+          throw new DatabentoError(
+            `${defPath} exists and was not streamed by the downloader (no matching ${cachePath}); ` +
+              `not overwriting it: move it away and rerun`,
+          );
+        }
+        // the cache names the file's sha256 before the file is in place: a kill in between
+        // leaves a cache whose file is missing (stale), never a file nobody vouches for
         await writeJsonAtomic(cachePath, result);
+        await Deno.rename(got.file, defPath);
+        streamed.set(parent, null);
         log(
           `${
             label === "0dte" ? "0DTE" : "NEAREST"

@@ -69,6 +69,34 @@ export class DatabentoApiError extends DatabentoError {
   }
 }
 
+/**
+ * The API could not be reached (connection refused, DNS failure, TLS error, timeout) after the
+ * retries: `message` reads `"<endpoint>: cannot reach <host> (<cause>)"`.
+ */
+export class DatabentoNetworkError extends DatabentoError {
+  /** Host (and port) that could not be reached. */
+  readonly host: string;
+  /** Endpoint name or download path. */
+  readonly endpoint: string;
+  /** Creates the error; `cause` is the innermost reason as the runtime reported it. */
+  constructor(endpoint: string, host: string, cause: string, options?: ErrorOptions) {
+    super(`${endpoint}: cannot reach ${host} (${cause})`, options);
+    this.name = "DatabentoNetworkError";
+    this.host = host;
+    this.endpoint = endpoint;
+  }
+}
+
+/**
+ * True for failures no other request of the same run can get past: the key is refused (401), the
+ * account may not use the data (403), or the API cannot be reached. A downloader stops at the first
+ * one instead of logging it once per job and pricing a plan at $0.00.
+ */
+export function isFatalApiError(e: unknown): boolean {
+  return e instanceof DatabentoNetworkError ||
+    (e instanceof DatabentoApiError && (e.status === 401 || e.status === 403));
+}
+
 /** A downloaded file failed its size or sha256 check, or could not be completed. */
 export class DownloadError extends DatabentoError {
   /** Name of the file concerned. */

@@ -17,9 +17,12 @@ export type ProductType =
   | "equity_options"
   | "equity_options_def";
 
-/** Raw data root inside the lake. */
-export function rawRoot(lakeRoot: string): string {
-  return join(lakeRoot, "raw", "source=databento");
+/**
+ * Raw data root inside the lake for a source: `<lake>/raw/source=databento` for the downloader
+ * (the default), `source=synthetic` for generated days. Sources never share a folder.
+ */
+export function rawRoot(lakeRoot: string, source = "databento"): string {
+  return join(lakeRoot, "raw", `source=${source}`);
 }
 
 /**
@@ -31,8 +34,9 @@ export function rawTargetDir(
   product: ProductType,
   schema: string,
   symbol: string,
+  source = "databento",
 ): string {
-  const r = rawRoot(lakeRoot);
+  const r = rawRoot(lakeRoot, source);
   const s = `symbol=${symbol}`;
   switch (`${product}/${schema}`) {
     case "futures/mbo":
@@ -43,7 +47,7 @@ export function rawTargetDir(
       return join(r, "product_type=future_option_mbo", s, "table=statistics");
     case "futures_options_def/definition":
     case "futures_options/definition":
-      return futuresDefinitionDir(lakeRoot, symbol);
+      return futuresDefinitionDir(lakeRoot, symbol, source);
     case "equity/mbo":
       return join(r, "product_type=equity_mbo", s, "table=market_by_order_dbn");
     case "equity/definition":
@@ -51,7 +55,7 @@ export function rawTargetDir(
       return join(r, "dataset=definition", "venue=xnas", s);
     case "equity_options_def/definition":
     case "equity_options/definition":
-      return equityOptionsDefinitionDir(lakeRoot, symbol);
+      return equityOptionsDefinitionDir(lakeRoot, symbol, source);
     case "equity_options/cmbp-1":
       return join(r, "product_type=equity_option_cmbp_1", s, "table=cmbp_1");
     case "equity_options/statistics":
@@ -62,9 +66,9 @@ export function rawTargetDir(
 }
 
 /** Folder of futures-options definitions and the option-selection cache of a root. */
-export function futuresDefinitionDir(lakeRoot: string, root: string): string {
+export function futuresDefinitionDir(lakeRoot: string, root: string, source = "databento"): string {
   return join(
-    rawRoot(lakeRoot),
+    rawRoot(lakeRoot, source),
     "dataset=definition",
     "venue=glbx",
     "type=futures_options",
@@ -73,8 +77,12 @@ export function futuresDefinitionDir(lakeRoot: string, root: string): string {
 }
 
 /** Folder of OPRA definitions of a ticker. */
-export function equityOptionsDefinitionDir(lakeRoot: string, ticker: string): string {
-  return join(rawRoot(lakeRoot), "dataset=definition", "venue=opra", `symbol=${ticker}`);
+export function equityOptionsDefinitionDir(
+  lakeRoot: string,
+  ticker: string,
+  source = "databento",
+): string {
+  return join(rawRoot(lakeRoot, source), "dataset=definition", "venue=opra", `symbol=${ticker}`);
 }
 
 /** Databento's batch file name: `<dataset lower, '.'→'-'>-<YYYYMMDD>.<schema>.dbn[.zst]`. */

@@ -57,6 +57,7 @@ export {
   type DatasetRange,
   HistoricalClient,
   JOB_STATES,
+  jobMatchesRequest,
   type JobState,
   type ListJobsParams,
   type MetadataApi,
@@ -73,7 +74,13 @@ export {
   type TimeseriesApi,
 } from "./client.ts";
 export type { ApiWarning, RetryEvent, RetryOptions } from "./_transport.ts";
-export { DatabentoApiError, DatabentoError, DownloadError } from "./errors.ts";
+export {
+  DatabentoApiError,
+  DatabentoError,
+  DatabentoNetworkError,
+  DownloadError,
+  isFatalApiError,
+} from "./errors.ts";
 export type { ApiErrorInit } from "./errors.ts";
 export {
   DEFAULT_API_URL,
@@ -117,6 +124,8 @@ export {
   FileTrackerStore,
   jobKey,
   MemoryTrackerStore,
+  requestFingerprint,
+  type SubmitIntent,
   symbolsDigest,
   type TrackedFile,
   type TrackedJob,

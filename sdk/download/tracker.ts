@@ -3,10 +3,21 @@
  * records every submitted batch job, so a killed daemon resumes where it stopped. Saved atomically
  * (temp file + rename). The store is injectable for tests.
  *
+ * Before each `batch.submit_job` the downloader records an {@linkcode SubmitIntent} (the request
+ * and its fingerprint); the job replaces it once the reply is in. An intent without a job means a
+ * run died between the request and its reply: the next run looks for that job with
+ * `batch.list_jobs` before submitting (billing) again.
+ *
+ * A {@linkcode FileTrackerStore} is used by one downloader at a time: {@linkcode FileTrackerStore.lock}
+ * takes `<tracker>.lock` (pid, host, process start, command) and a second daemon on the same
+ * tracker is refused with the holder's pid.
+ *
  * @module
  */
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
+import { LockFile } from "../lake/partition_lock.ts";
+import type { SubmitJobParams } from "./client.ts";
 import type { ProductType } from "./lake_paths.ts";
 
 /** States a tracked job can be in: the API's states plus `submitted`, `downloaded`, `error`. */
@@ -78,12 +89,24 @@ export interface TrackedJob {
   cost_usd?: number | null;
 }
 
+/** A submission recorded before `batch.submit_job` was called (removed once its job is recorded). */
+export interface SubmitIntent {
+  /** {@linkcode requestFingerprint} of `request`. */
+  fingerprint: string;
+  /** The request as sent (every parameter that shapes the job). */
+  request: SubmitJobParams;
+  /** When it was recorded (ISO UTC): the job, if created, was received after this. */
+  recorded_at: string;
+}
+
 /** The tracker file's content. */
 export interface TrackerData {
   /** Jobs by key. */
   jobs: Record<string, TrackedJob>;
   /** Keys seen `done` and not downloaded yet. */
   pending_downloads: string[];
+  /** Submissions in flight (request sent, job id not recorded yet), by key. */
+  intents: Record<string, SubmitIntent>;
 }
 
 /** Loads and saves tracker data. */
@@ -94,11 +117,47 @@ export interface TrackerStore {
   load(): Promise<TrackerData>;
   /** Replaces the data. */
   save(data: TrackerData): Promise<void>;
+  /** Takes exclusive use of the store (throws `LockedError` naming the holder). */
+  lock?(): Promise<void>;
+  /** Gives it back (idempotent). */
+  unlock?(): void;
 }
 
 /** An empty tracker. */
 export function emptyTracker(): TrackerData {
-  return { jobs: {}, pending_downloads: [] };
+  return { jobs: {}, pending_downloads: [], intents: {} };
+}
+
+/**
+ * sha256 hex of a batch request with the client's defaults filled in: dataset, schema, sorted
+ * symbols, stype_in/out, start, end, encoding, compression, split duration/symbols/size,
+ * delivery, pretty_px/ts, map_symbols and limit. Two requests with one fingerprint create the
+ * same job.
+ */
+export function requestFingerprint(p: SubmitJobParams): string {
+  const encoding = p.encoding ?? "dbn";
+  const symbols = (Array.isArray(p.symbols) ? p.symbols : p.symbols.split(","))
+    .map((s) => s.trim().toUpperCase()).sort();
+  const canon = {
+    dataset: p.dataset,
+    schema: p.schema,
+    symbols,
+    stype_in: p.stype_in ?? "raw_symbol",
+    stype_out: p.stype_out ?? "instrument_id",
+    start: String(p.start),
+    end: p.end === undefined ? null : String(p.end),
+    encoding,
+    compression: p.compression ?? "zstd",
+    split_duration: p.split_duration ?? "day",
+    split_symbols: p.split_symbols ?? false,
+    split_size: p.split_size ?? null,
+    delivery: p.delivery ?? "download",
+    pretty_px: p.pretty_px ?? false,
+    pretty_ts: p.pretty_ts ?? false,
+    map_symbols: p.map_symbols ?? encoding !== "dbn",
+    limit: p.limit ?? null,
+  };
+  return createHash("sha256").update(JSON.stringify(canon)).digest("hex");
 }
 
 /** Tracker key: `<dataset>|<schema>|<symbol>|<YYYY-MM-DD>|<product_type>`. */
@@ -148,7 +207,26 @@ export class FileTrackerStore implements TrackerStore {
     return {
       jobs: data.jobs && typeof data.jobs === "object" ? data.jobs : {},
       pending_downloads: Array.isArray(data.pending_downloads) ? data.pending_downloads : [],
+      intents: data.intents && typeof data.intents === "object" ? data.intents : {},
     };
+  }
+
+  #lock: LockFile | undefined;
+
+  /**
+   * Takes `<tracker>.lock` (created with `createNew`; a dead holder's lock is taken over). A
+   * second downloader on the same tracker gets a `LockedError` naming the holder's pid and host.
+   */
+  async lock(): Promise<void> {
+    if (this.#lock) return;
+    await Deno.mkdir(dirname(this.location), { recursive: true });
+    this.#lock = await LockFile.acquire(`${this.location}.lock`, `tracker ${this.location}`);
+  }
+
+  /** Removes the lock file taken by {@linkcode FileTrackerStore.lock}. */
+  unlock(): void {
+    this.#lock?.releaseSync();
+    this.#lock = undefined;
   }
 
   /** Writes `<path>.tmp-<random>`, syncs it, and renames it over the file. */

@@ -44,6 +44,7 @@ Deno.test("file store: missing file is empty; save creates the folder; round tri
         },
       },
       pending_downloads: [],
+      intents: {},
     };
     await store.save(data);
     await store.save(data); // rename over an existing file

@@ -172,7 +172,7 @@ export class FutureSurfaceEngine {
   readonly #invFar: Float64Array;
   #own: FutureSurfaceBatch | null = null;
 
-  /** An engine with empty state for the grid of `options`. */
+  /** An engine for a lattice of half-width `options.grid` ticks; all state starts at zero. */
   constructor(options: FutureSurfaceOptions) {
     const g = options.grid;
     if (!(Number.isInteger(g) && g > 0)) {
@@ -211,7 +211,7 @@ export class FutureSurfaceEngine {
 
   /**
    * One window: its rows as views into a buffer the engine reuses (valid until the next call;
-   * copy to keep). Length 0 when the window is skipped.
+   * copy to keep, never write into them). Length 0 when the window is skipped.
    */
   step(w: SilverWindow): FutureSurfaceBatch {
     this.#own ??= allocSurface<FutureSurfaceBatch>(FUTURE_SURFACE_SCHEMA, this.maxRowsPerWindow);
@@ -303,10 +303,15 @@ export class FutureSurfaceEngine {
     const up = out.u_p, ups = out.u_p_slow, om = out.Omega, rs = out.rel_ticks_side;
     const e2 = this.#e2, e8 = this.#e8, e32 = this.#e32, e128 = this.#e128;
     const duS = this.#du, started = this.#started, d8 = this.#d8, d32 = this.#d32;
+    // A cell that never had a row writes zeros in every per-cell field. In the engine's own
+    // buffer (`step`) those rows already hold zeros (fresh buffer, and a cell that has not
+    // started never wrote anything else), so they are skipped there.
+    const clean = out === this.#own && at === 0;
     for (let c = 0; c < n; c++) {
+      const here = present[c] === 1;
+      if (clean && !here && started[c] === 0) continue;
       const o = at + c;
       let x = 0, ph = 0, rh = 0;
-      const here = present[c] === 1;
       if (here) {
         const d = qS[c] + 1;
         const a = qA[c] / d, f = qF[c] / d, p = qP[c] / d;

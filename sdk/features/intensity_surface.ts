@@ -36,7 +36,7 @@ export class IntensitySurfaceEngine<K extends IntensityKind> {
   readonly stats: SurfaceStats = newSurfaceStats();
   #own: IntensityBatchOf<K> | null = null;
 
-  /** An engine for the product kind `kind`. */
+  /** An engine writing the `kind` table. */
   constructor(kind: K) {
     if (kind !== "equity_mbo" && kind !== "equity_option_cmbp_1") {
       throw new RangeError(`no intensity surface for '${kind}'`);
@@ -75,10 +75,11 @@ export class IntensitySurfaceEngine<K extends IntensityKind> {
       throw new Error("equity surface: the rows need rel_ticks_side");
     }
     const valid = r.window_valid;
-    let o = at;
+    let o = at, noSpot = 0;
     for (let i = w.start; i < w.end; i++) {
       const spot = r.spot_ref_price_int[i], sd = r.side[i];
       if (spot <= 0n || (sd !== SIDE_ASK && sd !== SIDE_BID)) {
+        if (spot <= 0n) noSpot++;
         st.rowsIgnored++;
         continue;
       }
@@ -106,7 +107,7 @@ export class IntensitySurfaceEngine<K extends IntensityKind> {
       }
       o++;
     }
-    if (o === at && w.end > w.start) st.windowsWithoutSpot++;
+    if (w.end > w.start && noSpot === w.end - w.start) st.windowsWithoutSpot++;
     if (o > at) st.windowsOut++;
     st.rowsOut += o - at;
     return o - at;

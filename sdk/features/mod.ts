@@ -1,6 +1,9 @@
 /**
- * Features: deterministic per-second transforms of silver. This module holds the gold
- * `physics_surface_1s` tables of the four product types (pipeline.md §4):
+ * Features: deterministic per-second transforms of silver — the gold `physics_surface_1s`
+ * tables of the four product types (pipeline.md §4) and the vacuum-pressure detector. Models
+ * fitted or run over these tables live in `physics`.
+ *
+ * **Gold physics surfaces**:
  *
  * | product type | engine | rows per window |
  * | --- | --- | --- |
@@ -81,6 +84,7 @@
  *
  * @module
  */
+// ---- gold physics surfaces
 export * from "./columns.ts";
 export * from "./kernels.ts";
 export * from "./future_surface.ts";
@@ -97,9 +101,10 @@ export {
   goldDataset,
   surfaceColumnBatch,
 } from "./stages.ts";
-// ---- vacuum-pressure (branch vp)
+// ---- vacuum-pressure
 export * from "./vp_config.ts";
 export * from "./vp_engine.ts";
 export * from "./vp_signals.ts";
 export * from "./vp_lake.ts";
 export * from "./vp_episodes.ts";
+export * from "./vp_time.ts";

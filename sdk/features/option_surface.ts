@@ -96,7 +96,7 @@ export class OptionSurfaceEngine {
   #sdu = new Float64Array(0);
   #own: OptionSurfaceBatch | null = null;
 
-  /** An engine with empty state for the strike lattice of `options`. */
+  /** An engine for one futures-option chain (strike step a whole number of ticks). */
   constructor(options: OptionSurfaceOptions) {
     const { tickInt, strikeStepInt, maxStrikeOffsets } = options;
     if (!(tickInt > 0) || !(strikeStepInt > 0) || strikeStepInt % tickInt !== 0) {

@@ -117,6 +117,8 @@ function* windowsOf(snaps: BookSnapshotBatch, flows: DepthFlowBatch): Generator<
 export interface ReplayOptions {
   /** Called after each decoded batch with the raw records read so far. */
   progress?: (records: number, fraction: number) => void;
+  /** Raw source (`databento`, `synthetic`, `lobster`); default: the only one with the day. */
+  source?: string;
   /** Filled with the bronze filter counters once the replay ends. */
   stats?: Record<string, number>;
   /**
@@ -146,6 +148,7 @@ export async function* replaySilverWindows(
     symbol,
     rawSymbol: rawSymbolFor(products, productType, symbol),
     dt,
+    source: options.source,
     progress: options.progress,
     yieldEveryMs: options.yieldEveryMs,
   }, options.stats);

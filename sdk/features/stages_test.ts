@@ -51,6 +51,7 @@ function ctx(lake: Lake, productType: ProductType, symbol: string): StageContext
     product: fut ? productForSymbol(products, symbol) : undefined,
     equity: fut ? undefined : equityForSymbol(products, symbol),
     overwrite: true,
+    source: "synthetic",
     progress: () => {},
     log: () => {},
   };
@@ -291,7 +292,8 @@ const GOOG_M = "real/lobster/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz
 const GOOG_O = "real/lobster/GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz";
 
 Deno.test({
-  name: "gold equity_mbo on the real GOOG LOBSTER day: import → silver → gold, batch == stream",
+  name:
+    "gold equity_mbo on the real GOOG LOBSTER day: import → silver → gold, one row per valid silver row",
   ignore: skipUnlessFixtures(GOOG_M, GOOG_O),
   fn: async () => {
     const root = join(tmp, "goog");

@@ -27,7 +27,6 @@ import {
   ZSCORE_WINDOW,
 } from "./vp_config.ts";
 
-// Side codes shared with the gold surfaces (one definition: sdk/features/columns.ts).
 import { SIDE_ASK, SIDE_BID } from "./columns.ts";
 export { SIDE_ASK, SIDE_BID };
 
@@ -427,7 +426,7 @@ export function checkVpFlowColumns(flow: Partial<VpFlowColumns>, what = "depth_a
 /**
  * The incremental engine: {@linkcode push} one window at a time, in window order.
  *
- * @example Two identical windows of a synthetic book (serving.md Appendix A.2)
+ * @example One window of a symmetric book (adds outpace pulls on both sides: no direction)
  * ```ts
  * import { resolveVpConfig, VpEngine } from "@spymaster/sdk/features";
  * const cfg = await resolveVpConfig("equity_mbo", "QQQ");

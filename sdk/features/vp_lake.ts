@@ -113,7 +113,9 @@ export async function checkVpSilver(
       );
     }
     const dir = partitionDir(lake.root, spec, { symbol: config.symbol, dt });
-    if (!(await exists(dir))) throw new Error(`Silver table missing: ${dir}\n${run}`);
+    if (!(await exists(dir))) {
+      throw new Error(`Silver table missing: ${table}. Silver partition not found: ${dir}\n${run}`);
+    }
     if (!(await partFiles(dir)).length) throw new Error(`No parquet files in: ${dir}\n${run}`);
     if (!(await isComplete(dir))) {
       throw new Error(`Silver partition incomplete (no _SUCCESS): ${dir}\n${run}`);
@@ -137,7 +139,23 @@ const EMPTY_FLOW: VpFlowColumns = {
   price_int: new BigInt64Array(0),
 };
 
-type Flow = Required<VpFlowColumns> & { ts: BigInt64Array };
+type FlowColumn = BigInt64Array | Float64Array | Int32Array | Uint8Array;
+
+/** A read batch of depth & flow rows as typed arrays (plus the window end of each row). */
+interface Flow extends VpFlowColumns {
+  ts: BigInt64Array;
+  price_int: BigInt64Array;
+  side: Uint8Array;
+  spot_ref_price_int: BigInt64Array;
+  rel_ticks: Int32Array;
+  add_qty: Float64Array;
+  pull_qty: Float64Array;
+  fill_qty: Float64Array;
+  depth_qty_end: Float64Array;
+  depth_qty_rest: Float64Array;
+  pull_qty_rest: Float64Array;
+  window_valid: Uint8Array;
+}
 
 function plain(c: ReadColumn, what: string): ArrayLike<number | bigint> {
   if (isNullableColumn(c)) {
@@ -178,19 +196,15 @@ function toFlow(cols: Record<string, ReadColumn>, what: string): Flow {
 
 /** Rows [s1,e1) of a then [s2,e2) of b, as a new flow. */
 function concatFlow(a: Flow, s1: number, e1: number, b: Flow, s2: number, e2: number): Flow {
-  const out = {} as Record<string, unknown>;
+  const out: Partial<Record<keyof Flow, FlowColumn>> = {};
   for (const k of Object.keys(a) as (keyof Flow)[]) {
-    const x = a[k] as unknown as { subarray(s: number, e: number): ArrayLike<unknown> };
-    const y = b[k] as unknown as { subarray(s: number, e: number): ArrayLike<unknown> };
-    const C =
-      (a[k] as unknown as { constructor: new (n: number) => { set(v: unknown, o?: number): void } })
-        .constructor;
-    const arr = new C(e1 - s1 + e2 - s2);
-    arr.set(x.subarray(s1, e1));
-    arr.set(y.subarray(s2, e2), e1 - s1);
-    out[k] = arr;
+    const x = a[k], y = b[k];
+    const col = new (x.constructor as new (n: number) => FlowColumn)(e1 - s1 + e2 - s2);
+    col.set(x.subarray(s1, e1) as never);
+    col.set(y.subarray(s2, e2) as never, e1 - s1);
+    out[k] = col;
   }
-  return out as unknown as Flow;
+  return out as Flow;
 }
 
 interface SnapTable {
@@ -252,6 +266,7 @@ export async function* vpWindows(
   lake: Lake,
   config: VpRuntimeConfig,
   dt: string,
+  options: { batchRows?: number } = {},
 ): AsyncGenerator<VpWindowInput> {
   await checkVpSilver(lake, config, dt);
   const snap = await readSnaps(lake, config, dt);
@@ -286,7 +301,7 @@ export async function* vpWindows(
   for await (
     const b of readBatches(lake, key, { symbol: config.symbol, dt }, {
       columns: [...VP_FLOW_INPUT_COLUMNS],
-      batchRows: 131_072,
+      batchRows: options.batchRows ?? 131_072,
     })
   ) {
     const f = toFlow(b.columns, key);
@@ -495,4 +510,75 @@ export async function writeVpPartition(lake: Lake, day: VpDay): Promise<Manifest
       timings: { compute: day.seconds },
     },
   );
+}
+
+/** Reads back the signals partition of one knob setting (throws when it is not complete). */
+export async function readVpSignals(
+  lake: Lake,
+  config: VpRuntimeConfig,
+  dt: string,
+  gold: GoldSignalConfig = DEFAULT_GOLD_SIGNAL_CONFIG,
+): Promise<VpSignalTable> {
+  const v = vpVariantLake(lake, config, gold);
+  const parts: Record<string, ReadColumn>[] = [];
+  let n = 0;
+  for await (
+    const b of readBatches(v, vpDatasetKey(config), { symbol: config.symbol, dt }, {
+      worker: false,
+    })
+  ) {
+    parts.push(b.columns);
+    n += b.length;
+  }
+  const cat = <T extends BigInt64Array | Float64Array | Uint8Array>(
+    C: new (n: number) => T,
+    get: (c: Record<string, ReadColumn>) => T,
+  ): T => {
+    const out = new C(n);
+    let o = 0;
+    for (const p of parts) {
+      const a = get(p);
+      out.set(a as never, o);
+      o += a.length;
+    }
+    return out;
+  };
+  const data = (c: ReadColumn) => (isNullableColumn(c) ? c.data : c) as Float64Array;
+  const valid = (c: ReadColumn, len: number) =>
+    isNullableColumn(c) ? c.valid : new Uint8Array(len).fill(1);
+  const values: Record<string, Float64Array> = {};
+  for (const c of VP_FLOAT_COLUMNS) values[c] = cat(Float64Array, (p) => data(p[c]));
+  const mid = cat(Float64Array, (p) => {
+    const d = Float64Array.from(data(p.mid_price));
+    const ok = valid(p.mid_price, d.length);
+    for (let i = 0; i < d.length; i++) if (!ok[i]) d[i] = NaN;
+    return d;
+  });
+  return {
+    length: n,
+    window_end_ts_ns: cat(BigInt64Array, (p) => p.window_end_ts_ns as BigInt64Array),
+    spot_ref_price_int: cat(BigInt64Array, (p) => p.spot_ref_price_int as BigInt64Array),
+    values,
+    mid_price: mid,
+    best_bid_price_int: cat(
+      BigInt64Array,
+      (p) => data(p.best_bid_price_int) as unknown as BigInt64Array,
+    ),
+    best_bid_valid: cat(
+      Uint8Array,
+      (p) =>
+        valid(p.best_bid_price_int, p.best_bid_price_int ? data(p.best_bid_price_int).length : 0),
+    ),
+    best_ask_price_int: cat(
+      BigInt64Array,
+      (p) => data(p.best_ask_price_int) as unknown as BigInt64Array,
+    ),
+    best_ask_valid: cat(
+      Uint8Array,
+      (p) => valid(p.best_ask_price_int, data(p.best_ask_price_int).length),
+    ),
+    book_valid: cat(Uint8Array, (p) => data(p.book_valid) as unknown as Uint8Array),
+    has_snap: cat(Uint8Array, (p) => valid(p.book_valid, data(p.book_valid).length)),
+    signal_valid: cat(Uint8Array, (p) => p.signal_valid as Uint8Array),
+  };
 }

@@ -6,6 +6,7 @@
  */
 import avsc from "avsc";
 import { createHash } from "node:crypto";
+import { readSourceText } from "./_sources.ts";
 import {
   type ColumnBatch,
   type ColumnData,
@@ -130,7 +131,7 @@ export function parseContract(text: string, path = "<contract>"): Contract {
 export async function loadContract(path: string): Promise<Contract> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readSourceText(path);
   } catch (e) {
     throw new Error(`cannot read contract ${path}: ${(e as Error).message}`);
   }

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { datasetSpec, DEFAULT_CONTRACTS_DIR, loadLakeConfig, parseLakeConfig } from "./datasets.ts";
+import {
+  datasetSpec,
+  DEFAULT_CONFIG_DIR,
+  DEFAULT_CONTRACTS_DIR,
+  lakeConfigPaths,
+  loadLakeConfig,
+  parseLakeConfig,
+} from "./datasets.ts";
+import { openLake } from "./lake.ts";
 import { parseContract, validateBatch } from "./contracts.ts";
 import { partitionDir } from "./paths.ts";
 
@@ -78,6 +86,7 @@ Deno.test("datasets.yaml: every dataset of the spec, with the spec's field order
     partitionDir("/L", datasetSpec(cfg, "bronze.future_mbo.mbo"), {
       symbol: "MNQH6",
       dt: "2026-02-06",
+      source: "databento",
     }),
     "/L/bronze/source=databento/product_type=future_mbo/symbol=MNQH6/table=mbo/dt=2026-02-06",
   );
@@ -220,4 +229,40 @@ Deno.test("avsc validation of column batches: ranges, booleans, missing and extr
       }),
     /column 'a' has nulls but is not nullable/,
   );
+});
+
+Deno.test("a lake's own config/ overrides the SDK's; an explicit path overrides both", async () => {
+  const root = await Deno.makeTempDir({ prefix: "spymaster-own-config-" });
+  try {
+    await Deno.mkdir(join(root, "config"));
+    const text = await Deno.readTextFile(join(DEFAULT_CONFIG_DIR, "datasets.yaml"));
+    // the user's layout: bronze MBO under another folder
+    const own = text.replace(
+      "bronze/source=databento/product_type=future_mbo/symbol={symbol}/table=mbo",
+      "my_bronze/future_mbo/symbol={symbol}",
+    );
+    assert.notEqual(own, text, "the default layout changed: update this test's replacement");
+    await Deno.writeTextFile(join(root, "config", "datasets.yaml"), own);
+    await Deno.copyFile(
+      join(DEFAULT_CONFIG_DIR, "products.yaml"),
+      join(root, "config", "products.yaml"),
+    );
+    const lake = await openLake(root);
+    assert.equal(lake.config.path, join(root, "config", "datasets.yaml"));
+    assert.equal(
+      datasetSpec(lake.config, "bronze.future_mbo.mbo").path,
+      "my_bronze/future_mbo/symbol={symbol}",
+    );
+    const paths = await lakeConfigPaths(root);
+    assert.equal(paths.productsPath, join(root, "config", "products.yaml"));
+    const explicit = await openLake(root, {
+      configPath: join(DEFAULT_CONFIG_DIR, "datasets.yaml"),
+    });
+    assert.equal(
+      datasetSpec(explicit.config, "bronze.future_mbo.mbo").path,
+      "bronze/source=databento/product_type=future_mbo/symbol={symbol}/table=mbo",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { type LakeConfig, loadLakeConfig } from "./datasets.ts";
+import { type LakeConfig, lakeConfigPaths, loadLakeConfig } from "./datasets.ts";
 
 /** Default contract sampling of production writes: every 4,093rd row (and each batch's last). */
 export const DEFAULT_VALIDATE_EVERY = 4093;
@@ -39,9 +39,17 @@ function envValidateAll(): boolean {
   }
 }
 
-/** Opens a lake at `root` (default: `lake_root` of the configuration). */
+/**
+ * Opens a lake at `root` (default: `lake_root` of the configuration). The configuration is
+ * `options.config`, or read from `options.configPath`, or the lake's own
+ * `<root>/config/datasets.yaml` when it has one, or the SDK's default (see `lakeConfigPaths`).
+ */
 export async function openLake(root?: string, options: OpenLakeOptions = {}): Promise<Lake> {
-  const config = options.config ?? await loadLakeConfig(options.configPath, options.contractsDir);
+  let config = options.config;
+  if (!config) {
+    const paths = await lakeConfigPaths(root, options.configPath);
+    config = await loadLakeConfig(paths.configPath, options.contractsDir ?? paths.contractsDir);
+  }
   const validateEvery = envValidateAll() ? 1 : options.validateEvery ?? DEFAULT_VALIDATE_EVERY;
   if (!Number.isInteger(validateEvery) || validateEvery < 0) {
     throw new Error(`validateEvery must be a non-negative integer, got ${validateEvery}`);

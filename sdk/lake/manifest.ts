@@ -26,6 +26,8 @@ export type ManifestInput =
     symbol: string;
     /** Upstream partition date. */
     dt: string;
+    /** Raw provenance of the upstream partition, for datasets kept per source. */
+    source?: string;
     /** sha256 (hex) of the upstream `_MANIFEST.json` text. */
     manifest_sha256: string;
   };
@@ -161,6 +163,12 @@ export async function fileSha256(path: string): Promise<{ sha256: string; bytes:
 
 let cachedVersion: string | undefined;
 
+/** The version of a package loaded from a registry: from its URL (`…/@spymaster/sdk/0.1.0/`). */
+function packageVersion(sdkUrl: URL): Promise<string> {
+  const m = /\/(\d+\.\d+\.\d+[^/]*)\/$/.exec(sdkUrl.pathname);
+  return Promise.resolve(m ? m[1] : "0.0.0");
+}
+
 /**
  * `<sdk version>+g<commit>` of this checkout (read from `.git` without running git), or the SDK
  * version alone outside a git checkout. `SPYMASTER_CODE_VERSION` overrides it.
@@ -172,7 +180,9 @@ export async function codeVersion(): Promise<string> {
     override = Deno.env.get("SPYMASTER_CODE_VERSION");
   } catch { /* no env permission */ }
   if (override) return (cachedVersion = override);
-  const sdkDir = fileURLToPath(new URL("../", import.meta.url));
+  const sdkUrl = new URL("../", import.meta.url);
+  if (sdkUrl.protocol !== "file:") return (cachedVersion = await packageVersion(sdkUrl));
+  const sdkDir = fileURLToPath(sdkUrl);
   let version = "0.0.0";
   try {
     version = JSON.parse(await Deno.readTextFile(join(sdkDir, "deno.json"))).version ?? version;

@@ -7,6 +7,21 @@
  * `_MANIFEST.json` (rows, schema hash, inputs with sha256, code version, timings, rejected-row
  * counts) and `_SUCCESS`, written last. A partition is complete iff `_SUCCESS` exists.
  *
+ * Concurrency: a {@linkcode PartitionWriter} holds the partition's lock file (`.lock_dt=<dt>` in
+ * the table folder, {@linkcode acquirePartitionLock}) from open to commit/abort. A second process
+ * writing the same partition gets a {@linkcode LockedError} naming the owner (pid, host, start,
+ * command); a dead owner's lock and temp folders are taken over by the next writer.
+ *
+ * Lineage: a manifest lists its inputs (raw files with size and sha256, upstream partitions with
+ * the sha256 of their manifest). {@linkcode partitionFreshness}`(lake, dataset, key, current?)`
+ * answers `missing`, `fresh` or `stale` (with the changed inputs: `size changed`, `sha256
+ * changed`, `rebuilt since`, `new input`; inputs that are gone are listed as `unverifiable` and
+ * do not make a partition stale, since it cannot be rebuilt from them), and
+ * {@linkcode upstreamInput} builds the
+ * lineage entry of an upstream partition. Stages skip a partition only when it is `fresh`, and
+ * rebuild a `stale` one, logging {@linkcode describeStale}: bronze and silver do; gold and later
+ * layers call the same two functions with their upstream partitions.
+ *
  * @example Write a partition from typed arrays, read it back
  * ```ts
  * import { openLake, readBatches, readTable, writePartition } from "@spymaster/sdk/lake";
@@ -42,7 +57,9 @@ export * from "./columns.ts";
 export * from "./contracts.ts";
 export * from "./datasets.ts";
 export * from "./lake.ts";
+export * from "./lineage.ts";
 export * from "./manifest.ts";
+export * from "./partition_lock.ts";
 export * from "./paths.ts";
 export * from "./products.ts";
 export * from "./product_types.ts";

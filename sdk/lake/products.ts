@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readSourceText } from "./_sources.ts";
 import { parse as parseYaml } from "yaml";
 
 /** Fixed-point scale of every price: 1 unit = 1e-9 dollars. */
@@ -59,6 +60,11 @@ export interface ProductTable {
   products: Map<string, ProductConfig>;
   /** Equity tickers by ticker. */
   equities: Map<string, EquityConfig>;
+  /**
+   * The values of any equity ticker not listed in `equities` (`equity_defaults` in the file;
+   * `ticker` is `"*"`). Without it, an unlisted ticker is an error.
+   */
+  equityDefaults?: EquityConfig;
   /** The file it was read from. */
   path: string;
 }
@@ -124,7 +130,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export function parseProductTable(doc: unknown, path = "<products.yaml>"): ProductTable {
   if (!isRecord(doc)) throw new Error(`${path}: expected a mapping at the top level`);
-  checkKeys(doc, ["products", "equities"], path);
+  checkKeys(doc, ["products", "equities", "equity_defaults"], path);
   if (!isRecord(doc.products)) throw new Error(`${path}: 'products' must be a mapping of roots`);
   const products = new Map<string, ProductConfig>();
   for (const [root, raw] of Object.entries(doc.products)) {
@@ -155,29 +161,39 @@ export function parseProductTable(doc: unknown, path = "<products.yaml>"): Produ
     }
     for (const [ticker, raw] of Object.entries(doc.equities)) {
       const where = `${path}: equities.${ticker}`;
-      if (!/^[A-Z][A-Z0-9.]{0,9}$/.test(ticker)) throw new Error(`${where}: bad ticker`);
-      if (!isRecord(raw)) throw new Error(`${where}: expected a mapping`);
-      checkKeys(raw, EQUITY_KEYS, where);
-      const tick_size = num(raw, "tick_size", where, false);
-      const bucket_size = num(raw, "bucket_size", where, false);
-      const strike_step_points = num(raw, "strike_step_points", where, false);
-      const tick_int = toInt(tick_size, `${where}.tick_size`);
-      const bucket_int = toInt(bucket_size, `${where}.bucket_size`);
-      ratio(bucket_int, tick_int, `${where}.bucket_size`);
-      equities.set(ticker, {
-        ticker,
-        tick_size,
-        bucket_size,
-        grid_max_buckets: num(raw, "grid_max_buckets", where, true),
-        strike_step_points,
-        max_strike_offsets: num(raw, "max_strike_offsets", where, true),
-        tick_int,
-        bucket_int,
-        strike_step_int: toInt(strike_step_points, `${where}.strike_step_points`),
-      });
+      if (!TICKER.test(ticker)) throw new Error(`${where}: bad ticker`);
+      equities.set(ticker, equityEntry(ticker, raw, where));
     }
   }
-  return { products, equities, path };
+  const table: ProductTable = { products, equities, path };
+  if (doc.equity_defaults !== undefined) {
+    table.equityDefaults = equityEntry("*", doc.equity_defaults, `${path}: equity_defaults`);
+  }
+  return table;
+}
+
+const TICKER = /^[A-Z][A-Z0-9.]{0,9}$/;
+
+function equityEntry(ticker: string, raw: unknown, where: string): EquityConfig {
+  if (!isRecord(raw)) throw new Error(`${where}: expected a mapping`);
+  checkKeys(raw, EQUITY_KEYS, where);
+  const tick_size = num(raw, "tick_size", where, false);
+  const bucket_size = num(raw, "bucket_size", where, false);
+  const strike_step_points = num(raw, "strike_step_points", where, false);
+  const tick_int = toInt(tick_size, `${where}.tick_size`);
+  const bucket_int = toInt(bucket_size, `${where}.bucket_size`);
+  ratio(bucket_int, tick_int, `${where}.bucket_size`);
+  return {
+    ticker,
+    tick_size,
+    bucket_size,
+    grid_max_buckets: num(raw, "grid_max_buckets", where, true),
+    strike_step_points,
+    max_strike_offsets: num(raw, "max_strike_offsets", where, true),
+    tick_int,
+    bucket_int,
+    strike_step_int: toInt(strike_step_points, `${where}.strike_step_points`),
+  };
 }
 
 /** Reads and validates `products.yaml`. */
@@ -185,7 +201,7 @@ export async function loadProducts(path: string | URL): Promise<ProductTable> {
   const p = path instanceof URL ? path.pathname : path;
   let text: string;
   try {
-    text = await Deno.readTextFile(p);
+    text = await readSourceText(p);
   } catch (e) {
     throw new Error(`cannot read product table ${p}: ${(e as Error).message}`);
   }
@@ -219,9 +235,14 @@ export function productForSymbol(table: ProductTable, symbol: string): ProductCo
   return table.products.get(extractRoot(symbol, table.products.keys()))!;
 }
 
-/** The {@linkcode EquityConfig} of a ticker (throws, listing the valid tickers, when unknown). */
+/**
+ * The {@linkcode EquityConfig} of a ticker: its `equities` entry, else `equity_defaults` under the
+ * ticker's name (any well-formed ticker works, e.g. a LOBSTER import of `GOOG`). Throws, listing
+ * the valid tickers, for a malformed ticker or when the table has no defaults.
+ */
 export function equityForSymbol(table: ProductTable, ticker: string): EquityConfig {
-  const e = table.equities.get(ticker);
+  const e = table.equities.get(ticker) ??
+    (table.equityDefaults && TICKER.test(ticker) ? { ...table.equityDefaults, ticker } : undefined);
   if (!e) {
     throw new Error(
       `unknown equity ticker '${ticker}' (valid: ${

@@ -79,7 +79,45 @@ Deno.test("extractRoot picks the longest configured prefix (spec examples)", () 
 Deno.test("product table validation: unknown root, bad tick size, misaligned strike step, unknown key", async () => {
   const t = await loadProducts(join(DEFAULT_CONFIG_DIR, "products.yaml"));
   assert.throws(() => productForSymbol(t, "ZZZ"), /unknown futures root for symbol 'ZZZ'/);
-  assert.throws(() => equityForSymbol(t, "XYZ"), /unknown equity ticker 'XYZ' \(valid: QQQ, SPY/);
+  // any well-formed ticker gets config/products.yaml's equity_defaults (issue 10: GOOG, AAPL)
+  const goog = equityForSymbol(t, "GOOG");
+  assert.deepStrictEqual(
+    [goog.ticker, goog.tick_size, goog.bucket_size, goog.bucket_int, goog.grid_max_buckets],
+    ["GOOG", 0.01, 0.5, 500_000_000, 100],
+  );
+  assert.throws(
+    () => equityForSymbol(t, "goog!"),
+    /unknown equity ticker 'goog!' \(valid: GOOG, QQQ, SPY/,
+  );
+  // without defaults, an unlisted ticker is an error naming the valid ones
+  const bare = parseProductTable({
+    products: {},
+    equities: {
+      QQQ: {
+        tick_size: 0.01,
+        bucket_size: 0.5,
+        grid_max_buckets: 100,
+        strike_step_points: 1,
+        max_strike_offsets: 25,
+      },
+    },
+  }, "p.yaml");
+  assert.throws(() => equityForSymbol(bare, "XYZ"), /unknown equity ticker 'XYZ' \(valid: QQQ;/);
+  assert.equal(equityForSymbol(bare, "QQQ").bucket_size, 0.5);
+  assert.throws(
+    () =>
+      parseProductTable({
+        products: {},
+        equity_defaults: {
+          tick_size: 0.01,
+          bucket_size: 0.005,
+          grid_max_buckets: 100,
+          strike_step_points: 1,
+          max_strike_offsets: 25,
+        },
+      }, "p.yaml"),
+    /p.yaml: equity_defaults.bucket_size: 0.005 is not a multiple of 0.01/,
+  );
   const base = {
     tick_size: 0.25,
     grid_max_ticks: 200,

@@ -29,12 +29,14 @@ import type { ContractField } from "./contracts.ts";
 import { type DatasetSpec, datasetSpec } from "./datasets.ts";
 import type { Lake } from "./lake.ts";
 import {
+  hasSource,
   isComplete,
   listPartitions,
   partFiles,
   partitionDir,
   type PartitionKey,
   type PartitionRef,
+  RAW_SOURCES,
 } from "./paths.ts";
 import {
   INT_KIND,
@@ -85,7 +87,13 @@ export interface ReadOptions {
 export type { IntArrayType };
 
 /** Which partitions to read: one partition, or a symbol and an inclusive date range. */
-export type PartitionSelector = PartitionKey | { symbol: string; start: string; end: string };
+export type PartitionSelector = PartitionKey | {
+  symbol: string;
+  start: string;
+  end: string;
+  /** Raw provenance, for datasets kept per source. */
+  source?: string;
+};
 
 let sharedInstance: Promise<DuckDBInstance> | null = null;
 function instance(): Promise<DuckDBInstance> {
@@ -507,8 +515,10 @@ export function viewName(datasetKey: string): string {
 
 /**
  * Opens a DuckDB connection with a view per dataset. Each view is the union of the dataset's
- * complete partitions with two extra columns, `partition_symbol` and `dt` (DATE); a dataset without
- * partitions gets an empty view with the contract's columns.
+ * complete partitions with two extra columns, `partition_symbol` and `dt` (DATE), and for datasets
+ * kept per source (bronze) `partition_source` (`databento`, `synthetic`, `lobster`): filter on it
+ * rather than mixing sources. A dataset without partitions gets an empty view with the contract's
+ * columns.
  *
  * @example
  * ```ts ignore
@@ -526,13 +536,21 @@ export async function openLakeDuckDB(lake: Lake): Promise<LakeDuckDB> {
     for (const spec of lake.config.datasets.values()) {
       const name = viewName(spec.key);
       views[name] = spec.key;
-      const parts = await listPartitions(lake.root, spec);
+      const perSource = hasSource(spec);
+      const parts = perSource
+        ? (await Promise.all(
+          RAW_SOURCES.map((source) => listPartitions(lake.root, spec, { source })),
+        )).flat()
+        : await listPartitions(lake.root, spec);
       const selects: string[] = [];
       for (const p of parts) {
         const files = await partFiles(p.dir);
         if (!files.length) continue;
+        const src = perSource ? `, ${sqlString(p.source ?? "")} AS partition_source` : "";
         selects.push(
-          `SELECT *, ${sqlString(p.symbol)} AS partition_symbol, DATE ${sqlString(p.dt)} AS dt ` +
+          `SELECT *, ${sqlString(p.symbol)} AS partition_symbol, DATE ${
+            sqlString(p.dt)
+          } AS dt${src} ` +
             `FROM read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning=false)`,
         );
       }
@@ -543,7 +561,9 @@ export async function openLakeDuckDB(lake: Lake): Promise<LakeDuckDB> {
         selects.push(
           `SELECT ${
             cols.join(", ")
-          }, CAST(NULL AS VARCHAR) AS partition_symbol, CAST(NULL AS DATE) AS dt WHERE false`,
+          }, CAST(NULL AS VARCHAR) AS partition_symbol, CAST(NULL AS DATE) AS dt${
+            perSource ? ", CAST(NULL AS VARCHAR) AS partition_source" : ""
+          } WHERE false`,
         );
       }
       await con.run(

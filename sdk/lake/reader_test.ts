@@ -122,7 +122,7 @@ Deno.test("date ranges, DuckDB views and contract checks on read", async () => {
 });
 
 const OPT = "bronze.future_option_mbo.mbo";
-const OPT_KEY = { symbol: "MNQ", dt: "2026-02-06" };
+const OPT_KEY = { symbol: "MNQ", dt: "2026-02-06", source: "databento" };
 const ASCII = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
 const OPTION_SYMBOLS = ["MNQH6 C21000", "MNQH6 P20950", "MNQH6 C21050"];
 

@@ -6,6 +6,9 @@
  * Everything is written into `<table>/.tmp_dt=<dt>_<id>/`; `_MANIFEST.json` then `_SUCCESS` are
  * written last and the folder is renamed into place. An interrupted write leaves no `_SUCCESS` at
  * the partition path; the next write of that partition removes the leftovers ("repair").
+ * A writer holds the partition's lock (`.lock_dt=<dt>`, see `partition_lock.ts`) from open to
+ * commit/abort: a second process writing the same partition fails naming the owner, and a dead
+ * owner's lock and leftovers are taken over by the next run.
  *
  * @module
  */
@@ -37,6 +40,7 @@ import {
   tableDir,
 } from "./paths.ts";
 import { ParquetSink } from "./_sink.ts";
+import { acquirePartitionLock, type LockFile } from "./partition_lock.ts";
 import type { WireColumn, WireDuckType } from "./_wire.ts";
 
 /** Options of a partition write. */
@@ -344,7 +348,11 @@ function hexId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 }
 
-/** Removes leftovers of interrupted writes of one partition (`.tmp_dt=<dt>_*`, `.old_dt=<dt>_*`). */
+/**
+ * Removes leftovers of interrupted writes of one partition (`.tmp_dt=<dt>_*`, `.old_dt=<dt>_*`).
+ * Call it only while holding the partition's partition lock (as
+ * {@linkcode PartitionWriter.open} does): without it, a concurrent writer's live folder goes too.
+ */
 export async function repairPartition(tableFolder: string, dt: string): Promise<string[]> {
   const removed: string[] = [];
   try {
@@ -390,6 +398,7 @@ export class PartitionWriter {
   #copySeconds = 0;
   #state: "open" | "committed" | "aborted" = "open";
   #id: string;
+  #lock: LockFile | undefined;
   readonly #level: number;
   readonly #rowGroupSize: number;
 
@@ -422,11 +431,21 @@ export class PartitionWriter {
     const spec = datasetSpec(lake.config, datasetKey);
     const dir = partitionDir(lake.root, spec, key);
     if (openPartitions.has(dir)) throw new Error(`partition ${dir} is already being written`);
-    const table = tableDir(lake.root, spec, key.symbol);
-    await repairPartition(table, key.dt);
-    const tmp = join(table, `.tmp_dt=${key.dt}_${hexId()}`);
-    await Deno.mkdir(tmp, { recursive: true });
+    const table = tableDir(lake.root, spec, key.symbol, key.source);
+    // one writer per partition across processes: the leftovers removed below can then only be
+    // those of dead runs, never the live temp folder of a concurrent one
+    const lock = await acquirePartitionLock(table, key.dt, `partition ${dir}`);
+    let tmp: string;
+    try {
+      await repairPartition(table, key.dt);
+      tmp = join(table, `.tmp_dt=${key.dt}_${hexId()}`);
+      await Deno.mkdir(tmp, { recursive: true });
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
     const w = new PartitionWriter(lake, spec, key, tmp, options);
+    w.#lock = lock;
     openPartitions.add(dir);
     w.#sink.acquire();
     return w;
@@ -578,6 +597,7 @@ export class PartitionWriter {
       throw e;
     } finally {
       this.#close();
+      await this.#lock?.release();
     }
   }
 
@@ -588,6 +608,7 @@ export class PartitionWriter {
     for (const p of this.#inflight.splice(0)) await p.catch(() => {});
     await Deno.remove(this.tmpDir, { recursive: true }).catch(() => {});
     this.#close();
+    await this.#lock?.release();
   }
 
   #close(): void {
@@ -622,7 +643,7 @@ function emptyColumn(f: ContractField): NumericArray {
  *
  * @example
  * ```ts ignore
- * await writePartition("lake", "bronze.future_mbo.mbo", { symbol: "MNQH6", dt: "2026-02-06" },
+ * await writePartition("lake", "bronze.future_mbo.mbo", { symbol: "MNQH6", dt: "2026-02-06", source: "databento" },
  *   batches, { stage: "bronze_ingest_future_mbo", inputs });
  * ```
  */

@@ -130,13 +130,13 @@ function clockText(ns: number): string {
  * Maps a LOBSTER message file and its orderbook file to MBO records, applied to a tracking book.
  *
  * Records: an initial snapshot (`R`, then one `A` per level of row 0 with message 0 undone, all
- * `F_SNAPSHOT | F_BAD_TS_RECV`, `F_LAST` on the last) with synthetic order ids ≥ 2^62; before a
- * message, the re-seeding of levels that came into view with the previous row (`C` of the orders
- * there, `A` of one synthetic order of the row's size); then the message's records (see
- * `lobsterMessageToMbo`), where a cancel or execution of an order never added takes its size
- * from the seeded orders at its price (`C`, or `F` + `C` per order for an execution). Every event
- * (a message or one re-seeding record) ends with `F_LAST`; `T` and `F` of an execution do not
- * carry it, so that the engine reports the reduction as a fill. Halts (type 7) emit nothing and
+ * `F_SNAPSHOT | F_BAD_TS_RECV`, `F_LAST` on the last) with synthetic order ids ≥ 2^62; then, per
+ * message, one event group: the message's records (see `lobsterMessageToMbo`), where a cancel or
+ * execution of an order never added takes its size from the seeded orders at its price (`C`, or
+ * `F` + `C` per order for an execution), followed by the re-seeding of the levels that come into
+ * view with the message, known from its own orderbook row (`C` of the orders there, `A` of one
+ * synthetic order of the row's size). Only the group's last record carries `F_LAST`, so the book
+ * read after every `F_LAST` is LOBSTER's row for that message. Halts (type 7) emit nothing and
  * are listed in the stats. `sequence` is the message's 0-based row index.
  */
 export async function runLobster(
@@ -165,21 +165,57 @@ export async function runLobster(
     halts: [],
   };
 
-  // ---- record staging
-  const cols: MboColumns = allocMboColumns(256);
+  // ---- record staging: one event group (a message and the levels it brings into view) is
+  // staged, applied to the tracking book as it grows (the re-seeding reads it), and handed out
+  // with F_LAST on its last record once complete.
+  let cols: MboColumns = allocMboColumns(256);
   cols.instrument_id.fill(iid);
   cols.publisher_id.fill(pub);
-  let k = 0;
+  let k = 0; // records of the open group
+  let applied = 0; // ... of which applied to the tracking book
+  const closer: MboColumns = allocMboColumns(1);
+  closer.instrument_id[0] = iid;
+  closer.publisher_id[0] = pub;
+  closer.action[0] = N;
+  closer.side[0] = N;
+  closer.price[0] = UNDEF_PRICE;
+  closer.flags[0] = F_LAST;
   let ts = 0n;
   let seq = 0;
   /** Where pushed records are counted. */
   let counter: "snapshotRecords" | "reseedRecords" | null = null;
+  /** Applies the staged records to the tracking book (they stay staged until the group ends). */
   const flush = (): void => {
+    if (applied === k) return;
+    books.applyBatch(cols, applied, k);
+    applied = k;
+  };
+  /** Ends the open group: `F_LAST` on its last record, the records handed out. */
+  const endGroup = (): void => {
     if (k === 0) return;
+    const last = (cols.flags[k - 1] & F_LAST) !== 0;
+    cols.flags[k - 1] |= F_LAST;
+    if (applied < k) flush();
+    else if (!last) {
+      // the tracking book saw the last record without F_LAST: close its event as a reader would
+      closer.ts_event[0] = closer.ts_recv[0] = ts;
+      closer.sequence[0] = seq;
+      books.applyBatch(closer, 0, 1);
+    }
     o.onRecords?.(cols, 0, k);
-    books.applyBatch(cols, 0, k);
     stats.mboRecords += k;
-    k = 0;
+    k = applied = 0;
+  };
+  const grow = (): void => {
+    const bigger = allocMboColumns(cols.length * 2);
+    for (const [name, a] of Object.entries(cols)) {
+      if (name !== "length") {
+        (bigger[name as keyof MboColumns] as Uint8Array).set((a as Uint8Array).subarray(0, k));
+      }
+    }
+    bigger.instrument_id.fill(iid);
+    bigger.publisher_id.fill(pub);
+    cols = bigger;
   };
   const push = (
     action: number,
@@ -189,7 +225,7 @@ export async function runLobster(
     price: number,
     flags: number,
   ): void => {
-    if (k === cols.length) flush();
+    if (k === cols.length) grow();
     cols.ts_event[k] = ts;
     cols.ts_recv[k] = ts;
     cols.action[k] = action;
@@ -242,15 +278,15 @@ export async function runLobster(
     for (const x of orders) {
       have += x.size;
       if (x.order_id >= SYN_BASE) syn += x.size;
-      else push(C, sideCode(side), x.order_id, x.size, price, F_LAST);
+      else push(C, sideCode(side), x.order_id, x.size, price, 0);
     }
     if (have !== target) stats.reseeds++;
     if (have < target) stats.reseedAdded += target - have;
     else stats.reseedRemoved += have - target;
-    if (syn < target) push(A, sideCode(side), nextSyn++, target - syn, price, F_LAST);
+    if (syn < target) push(A, sideCode(side), nextSyn++, target - syn, price, 0);
     else if (syn > target) {
       for (const [id, q] of takeAt(side, price, syn - target, false)) {
-        push(C, sideCode(side), id, q, price, F_LAST);
+        push(C, sideCode(side), id, q, price, 0);
       }
     }
   };
@@ -292,7 +328,7 @@ export async function runLobster(
     stats.reseeds += adds.length;
     stats.reseedAdded += adds.reduce((a, x) => a + x[2], 0);
     counter = null;
-    flush();
+    endGroup();
     book = theBook();
   };
 
@@ -306,7 +342,6 @@ export async function runLobster(
   let rowAt = 0;
   let levels = 0;
   let prev: RowView | null = null; // view of row i−1 (before the first message: the seed)
-  let prevPrev: RowView | null = null; // view of row i−2
   const nextRow = async (): Promise<Float64Array> => {
     while (rows === null || rowAt >= rows.length) {
       const r = await rowsIt.next();
@@ -350,13 +385,8 @@ export async function runLobster(
         stats.levels = levels;
         prev = undoFirst(truth, levels, m); // the book before message 0
         snapshot(prev);
-      } else {
-        // 1. levels that came into view with the previous row
-        counter = "reseedRecords";
-        reconcile(prev!, prevPrev!);
-        counter = null;
       }
-      // 2. the message
+      // 1. the message
       stats.types[type] = (stats.types[type] ?? 0) + 1;
       const side: 0 | 1 = dir === 1 ? 0 : 1;
       const reduces = type === LobsterType.CANCEL || type === LobsterType.DELETE ||
@@ -392,22 +422,23 @@ export async function runLobster(
           ev.push([a, sd, BigInt(oid), q]);
         }
       }
-      ev.forEach(([a, sd, oid, q], j) => {
-        push(a, sd, oid, q, price, j === ev.length - 1 ? F_LAST : 0);
-      });
+      for (const [a, sd, oid, q] of ev) push(a, sd, oid, q, price, 0);
       if (type === LobsterType.EXECUTE_VISIBLE) stats.visibleVolume += size;
       if (type === LobsterType.EXECUTE_HIDDEN) stats.hiddenVolume += size;
       if (
         type === LobsterType.EXECUTE_VISIBLE || type === LobsterType.EXECUTE_HIDDEN ||
         type === LobsterType.CROSS
       ) stats.volume += size;
-      flush();
-      stats.messages++;
-      // 3. the row
+      // 2. levels that come into view with this message (known from its row), in its group
       const before = prev!;
       const view: RowView = [sideView(truth, levels, 0), sideView(truth, levels, 1)];
+      flush();
+      counter = "reseedRecords";
+      reconcile(view, before);
+      counter = null;
+      endGroup();
+      stats.messages++;
       if (o.onMessage) await o.onMessage(theBook(), truth, before, index);
-      prevPrev = prev;
       prev = view;
     }
   }

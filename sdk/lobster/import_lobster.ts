@@ -12,12 +12,12 @@ import {
   type ColumnBatch,
   datasetSpec,
   fileSha256,
-  isComplete,
   type Lake,
   type Manifest,
   type ManifestInput,
   openLake,
   partitionDir,
+  partitionFreshness,
   PartitionWriter,
   readManifest,
 } from "../lake/mod.ts";
@@ -27,6 +27,8 @@ import { runLobster } from "./_mapper.ts";
 
 /** The dataset an import writes. */
 export const LOBSTER_DATASET = "bronze.equity_mbo.mbo";
+/** The raw source of imported LOBSTER days: `bronze/source=lobster/…`, never mixed with Databento. */
+export const LOBSTER_SOURCE = "lobster";
 /** Publisher id of imported records: 2 = XNAS.ITCH (Nasdaq TotalView-ITCH, LOBSTER's source). */
 export const LOBSTER_PUBLISHER_ID = 2;
 /** Default instrument id of imported records (LOBSTER files carry none; one ticker per file). */
@@ -181,16 +183,18 @@ function snake(s: string): string {
  *   manifest's `stats.halts` (line, local time, `ts_event`, kind) and counted in `stats.types["7"]`.
  *   A cancel or execution of an order never added in the file applies to the seeded orders at
  *   its price (`C`, or `F` + `C`, per seeded order taken).
- * - before a message, when a price level came into view from below the file's depth with the
- *   previous row (LOBSTER has no messages for levels out of view): `C` of the orders there and
- *   one synthetic `A` of the orderbook file's size (counted in `stats.reseed_records`).
+ * - in the same event as a message, after its records: the levels that come into view with it
+ *   from below the file's depth (known from the message's own orderbook row; LOBSTER has no
+ *   messages for levels out of view): `C` of the orders there and one synthetic `A` of the
+ *   orderbook file's size (counted in `stats.reseed_records`).
  *
- * `F_LAST` ends every event: the last record of each message, and each re-seeding record; the `T`
+ * `F_LAST` ends every event, i.e. the last record of each message's group, so that the book read
+ * after every `F_LAST` equals the orderbook file's row for that message, every level; the `T`
  * and `F` of an execution do not carry it, so that the reduction that follows them is a fill for
  * the book engine (and silver), as in the SDK's synthetic ITCH days. Times: LOBSTER's seconds after midnight,
  * New York local time of `dt`, converted to UTC ns exactly (see {@linkcode newYorkClock}).
  * Prices: LOBSTER's $ × 10,000 times 100,000 = Databento's 1e-9 units. `sequence`: the message's
- * 0-based row (re-seeding records: the message they precede; the snapshot: 0).
+ * 0-based row (re-seeding records: the message whose group they are in; the snapshot: 0).
  *
  * @example
  * ```ts ignore
@@ -238,11 +242,13 @@ export async function importLobster(
   }
   const lake = typeof options.lake === "object" ? options.lake : await openLake(options.lake);
   const spec = datasetSpec(lake.config, LOBSTER_DATASET);
-  const key = { symbol, dt };
+  const key = { symbol, dt, source: LOBSTER_SOURCE };
   const dir = partitionDir(lake.root, spec, key);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(p));
   const inputs = [await input(abs(messageCsv)), await input(abs(orderbookCsv))];
-  if (!options.overwrite && (await isComplete(dir))) {
+  if (
+    !options.overwrite && (await partitionFreshness(lake, LOBSTER_DATASET, key)).state === "fresh"
+  ) {
     const manifest = await readManifest(dir);
     return {
       dataset: LOBSTER_DATASET,

@@ -16,6 +16,10 @@ import {
   readTable,
 } from "../lake/mod.ts";
 import { importLobster, LOBSTER_DATASET, newYorkClock } from "./mod.ts";
+import { readZipMember } from "../testing/zip.ts";
+import { StageRegistry } from "../pipeline/registry.ts";
+import { runPipeline } from "../pipeline/runner.ts";
+import { SILVER_STAGES } from "../silver/stages.ts";
 
 // scratch lakes of this module, removed when the test module ends
 const TMP = Deno.makeTempDirSync({ prefix: "spymaster-lobster-test-" });
@@ -100,7 +104,11 @@ Deno.test("a hand-made pair: snapshot, add, halts in the manifest, execution, hi
     assert.equal(r.dataset, "bronze.equity_mbo.mbo");
     assert.deepEqual([r.symbol, r.dt, r.skipped, r.rows], ["XYZ", "2012-06-21", false, 7]);
     assert.match(r.dir, /product_type=equity_mbo\/symbol=XYZ\/table=mbo\/dt=2012-06-21$/);
-    const t = await readTable(lake, LOBSTER_DATASET, { symbol: "XYZ", dt: "2012-06-21" });
+    const t = await readTable(lake, LOBSTER_DATASET, {
+      symbol: "XYZ",
+      dt: "2012-06-21",
+      source: "lobster",
+    });
     const col = (name: string) => [...t.getChild(name)!.toArray()].map(String);
     assert.deepEqual(col("action"), ["R", "A", "A", "T", "F", "C", "T"]);
     assert.deepEqual(col("side"), ["N", "A", "B", "A", "B", "B", "B"]);
@@ -176,7 +184,7 @@ Deno.test("bad input: clear errors naming file and line, exit 1, no partition le
   try {
     const dir = await Deno.makeTempDir({ dir: TMP });
     const lakeDir = `${dir}/lake`;
-    const table = `${lakeDir}/bronze/source=databento/product_type=equity_mbo/symbol=XYZ/table=mbo`;
+    const table = `${lakeDir}/bronze/source=lobster/product_type=equity_mbo/symbol=XYZ/table=mbo`;
     const part = `${table}/dt=2012-06-21`;
     const m = `${dir}/m.csv`, o = `${dir}/o.csv`;
     const good = "34200.1,1,11,100,1000000,1\n34200.2,1,12,50,1000100,-1\n";
@@ -330,7 +338,8 @@ async function checkImport(
   assert.deepEqual(man.stats.types, t);
   assert.equal(man.row_count, r.rows);
   assert.equal(
-    (await readTable(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21" })).numRows,
+    (await readTable(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21", source: "lobster" }))
+      .numRows,
     r.rows,
   );
 
@@ -353,7 +362,9 @@ async function checkImport(
       },
     },
   });
-  for await (const b of readBatches(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21" })) {
+  for await (
+    const b of readBatches(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21", source: "lobster" })
+  ) {
     const c = engineColumns(b.columns, b.length);
     for (let i = 0; i < b.length; i++) {
       if (c.flags[i] & 32) snapshotFlags++;
@@ -439,6 +450,148 @@ Deno.test({
         lastRow: text[text.length - 1].trim(),
       });
       assert.equal(r.stats!.messages, 999);
+    } finally {
+      release();
+    }
+  },
+});
+
+/** A LOBSTER pair as files: plain / gzip fixtures, or members of a sample zip extracted to TMP. */
+async function pairFiles(p: { zip?: string; m: string; o: string }): Promise<[string, string]> {
+  if (!p.zip) return [fixturePath(p.m), fixturePath(p.o)];
+  const dir = await Deno.makeTempDir({ dir: TMP });
+  const out: string[] = [];
+  for (const name of [p.m, p.o]) {
+    await Deno.writeFile(`${dir}/${name}`, await readZipMember(fixturePath(p.zip), name));
+    out.push(`${dir}/${name}`);
+  }
+  return [out[0], out[1]];
+}
+
+/** Orderbook rows from the raw text (independent of the SDK's parser). */
+async function truthRows(path: string): Promise<number[][]> {
+  const file = (await Deno.open(path)).readable;
+  const text = await new Response(
+    path.endsWith(".gz") ? file.pipeThrough(new DecompressionStream("gzip")) : file,
+  ).text();
+  return text.trim().split("\n").map((l) => l.trim().split(",").map(Number));
+}
+
+const LOBSTER_PAIRS: { name: string; zip?: string; m: string; o: string }[] = [
+  { name: "GOOG level 10", m: GOOG_M, o: GOOG_O },
+  { name: "AAPL level 10 extract", m: AAPL_M, o: AAPL_O },
+  ...[["GOOG", 1], ["GOOG", 5], ["AAPL", 1]].map(([t, l]) => ({
+    name: `${t} level ${l}`,
+    zip: `${DIR}LOBSTER_SampleFile_${t}_2012-06-21_${l}.zip`,
+    m: `${t}_2012-06-21_34200000_57600000_message_${l}.csv`,
+    o: `${t}_2012-06-21_34200000_57600000_orderbook_${l}.csv`,
+  })),
+];
+
+for (const pair of LOBSTER_PAIRS) {
+  Deno.test({
+    name:
+      `${pair.name}: the imported MBO stream reproduces every level of LOBSTER's book after every message`,
+    ignore: skipUnlessFixtures(...(pair.zip ? [pair.zip] : [pair.m, pair.o])),
+    fn: async () => {
+      const release = holdParquetWorkers();
+      try {
+        const [m, o] = await pairFiles(pair);
+        const truth = await truthRows(o);
+        const levels = truth[0].length / 4;
+        const lake = await openLake(await Deno.makeTempDir({ dir: TMP }));
+        const symbol = pair.name.slice(0, 4);
+        const r = await importLobster(m, o, { lake, symbol, dt: "2012-06-21" });
+        const halts = (r.stats!.halts ?? []).length;
+        // replay the partition read back from the lake; after every F_LAST that ends a message's
+        // group, the book's top `levels` levels must be LOBSTER's row for that message (sequence)
+        const books = new OrderBooks();
+        let compared = 0, bad = 0;
+        let first = "";
+        const row = new Array<number>(4 * levels);
+        for await (const b of readBatches(lake, LOBSTER_DATASET, { symbol, dt: "2012-06-21" })) {
+          const c = engineColumns(b.columns, b.length);
+          let from = 0;
+          for (let i = 0; i < b.length; i++) {
+            if ((c.flags[i] & 128) === 0) continue;
+            books.applyBatch(c, from, i + 1);
+            from = i + 1;
+            if (c.flags[i] & 32) continue; // the initial snapshot
+            const book = books.book(c.instrument_id[i], c.publisher_id[i])!;
+            const asks = book.levels("A", levels), bids = book.levels("B", levels);
+            for (let k = 0; k < levels; k++) {
+              row[4 * k] = asks[k] ? asks[k].price / 1e5 : 9999999999;
+              row[4 * k + 1] = asks[k]?.size ?? 0;
+              row[4 * k + 2] = bids[k] ? bids[k].price / 1e5 : -9999999999;
+              row[4 * k + 3] = bids[k]?.size ?? 0;
+            }
+            const want = truth[c.sequence[i]];
+            compared++;
+            if (row.some((v, j) => v !== want[j])) {
+              if (bad++ === 0) {
+                first = `message ${c.sequence[i]} (line ${c.sequence[i] + 1}): imported ` +
+                  `${row.join(",")}, LOBSTER ${want.join(",")}`;
+              }
+            }
+          }
+          books.applyBatch(c, from, b.length);
+        }
+        assert.equal(bad, 0, `${bad} of ${compared} messages differ; first: ${first}`);
+        assert.equal(compared, truth.length - halts); // every message but halts ends a group
+      } finally {
+        release();
+      }
+    },
+  });
+}
+
+Deno.test({
+  name:
+    "any ticker: a GOOG import runs through equity silver (equity_defaults), best prices = LOBSTER's",
+  ignore: skipUnlessFixtures(GOOG_M, GOOG_O),
+  fn: async () => {
+    const release = holdParquetWorkers();
+    try {
+      const root = await Deno.makeTempDir({ dir: TMP });
+      const lake = await openLake(root);
+      await importLobster(fixturePath(GOOG_M), fixturePath(GOOG_O), { lake });
+      const run = await runPipeline({
+        productType: "equity_mbo",
+        layer: "silver",
+        symbol: "GOOG",
+        dates: ["2012-06-21"],
+        lakeRoot: root,
+        registry: new StageRegistry().register(...SILVER_STAGES),
+      });
+      for (const t of run.tasks) assert.ok(t.ok, t.error);
+      // LOBSTER's book at each window end: the row of the last message before it
+      const times = (await rawMessages(fixturePath(GOOG_M))).map((f) => {
+        const [s, frac = ""] = f[0].split(".");
+        return BigInt(s) * 1_000_000_000n + BigInt(frac.padEnd(9, "0"));
+      });
+      const truth = await truthRows(fixturePath(GOOG_O));
+      const midnight = utcNs("2012-06-21T04:00:00Z");
+      const t = await readTable(lake, "silver.equity_mbo.book_snapshot_1s", {
+        symbol: "GOOG",
+        dt: "2012-06-21",
+      });
+      const ends = t.getChild("window_end_ts_ns")!, bid = t.getChild("best_bid_price_int")!;
+      const ask = t.getChild("best_ask_price_int")!;
+      const px = (v: bigint | null) => (v === null ? null : Number(v) / 1e5);
+      let m = -1, compared = 0;
+      for (let i = 0; i < t.numRows; i++) {
+        const local = (ends.get(i) as bigint) - midnight;
+        while (m + 1 < times.length && times[m + 1] < local) m++;
+        if (m < 0) continue;
+        const row = truth[m];
+        assert.deepEqual(
+          [px(bid.get(i)), px(ask.get(i))],
+          [row[2] === -9999999999 ? null : row[2], row[0] === 9999999999 ? null : row[0]],
+          `window ending ${local} ns after midnight (message ${m})`,
+        );
+        compared++;
+      }
+      assert.ok(compared > 23_000, `${compared} windows compared`);
     } finally {
       release();
     }

@@ -77,6 +77,28 @@ Deno.test("readers parse exact times, gzip, and report bad lines with file and l
   assert.deepEqual(books.book(9)!.levels("B"), [{ price: 585330000000, size: 10, count: 1 }]);
   assert.equal(books.book(9)!.volume.total, 8);
 
+  // real LOBSTER files carry float artefacts (12+ decimals): rounded to the ns on the digits
+  const times = async (text: string) => {
+    const out: number[] = [];
+    for await (const b of readLobsterMessages(enc.encode(text))) {
+      out.push(...b.time_ns.subarray(0, b.length));
+    }
+    return out;
+  };
+  assert.deepEqual(
+    await times(
+      [
+        "43002.632812672004", // → .632812672 (LOBSTER sample artefact)
+        "43002.6328126725", // tie → even: .632812672
+        "43002.6328126735", // tie → even: .632812674
+        "43002.63281267250001", // above the tie: .632812673
+        "34200.9999999999", // carries into the second
+        "34200.000000000499999",
+      ].map((t) => `${t},1,1,1,1,1`).join("\n"),
+    ),
+    [43002632812672, 43002632812672, 43002632812674, 43002632812673, 34201000000000, 34200e9],
+  );
+
   const bad = async (text: string, name: string) => {
     for await (const _ of readLobsterMessages(enc.encode(text), { name })) { /* drain */ }
   };
@@ -188,12 +210,25 @@ Deno.test({
       const truth = (await Deno.readTextFile(fixturePath(AAPL_O))).trimEnd().split("\n");
       assert.equal(lines.filter((l, i) => l === truth[i].trim()).length, identical);
       assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["aapl_book.csv.gz"]);
+      // Without --out (as README's task table shows it) the rows go to stdout, the summary to stderr.
+      const piped = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("../cli/lobster.ts", import.meta.url).pathname, "replay"]
+          .concat([fixturePath(AAPL_M), fixturePath(AAPL_O)]),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(piped.code, 0, new TextDecoder().decode(piped.stderr));
+      assert.equal(new TextDecoder().decode(piped.stdout), text);
+      assert.equal(JSON.parse(new TextDecoder().decode(piped.stderr)).insideMismatches, 0);
       // bad arguments
       const err = console.error;
       console.error = () => {};
       try {
         assert.equal(await lobsterCli(["replay", fixturePath(AAPL_M)]), 2);
-        assert.equal(await lobsterCli(["replay", fixturePath(AAPL_M), fixturePath(AAPL_O)]), 2);
+        assert.equal(
+          await lobsterCli(["replay", fixturePath(AAPL_M), fixturePath(AAPL_O), "--out"]),
+          2,
+        );
         assert.equal(
           await lobsterCli(["replay", `${dir}/missing.csv`, fixturePath(AAPL_O), "--out", out]),
           1,

@@ -41,7 +41,10 @@ export interface LobsterMessages {
   length: number;
   /** Index of the first row in the file (0-based). */
   first: number;
-  /** Time in ns after midnight, exchange local time (exact: parsed from the decimal text). */
+  /**
+   * Time in ns after midnight, exchange local time (exact: parsed from the decimal text; more than
+   * 9 decimals, the float artefacts of real LOBSTER files, round to the nearest ns, ties to even).
+   */
   time_ns: Float64Array;
   /** Event type (see {@linkcode LobsterType}). */
   type: Uint8Array;
@@ -173,7 +176,8 @@ async function* bytesOf(src: LobsterSource, name: string): AsyncGenerator<Uint8A
 
 /**
  * Streams numeric CSV rows. Every field is a decimal number; column `scaledColumn` (if ≥ 0) is
- * returned as an exact integer times 1e9 (e.g. seconds → ns), the others as plain numbers
+ * returned as an exact integer times 1e9 (e.g. seconds → ns; decimals beyond the 9th round to the
+ * nearest unit, ties to even, on the digits), the others as plain numbers
  * (integers exactly). Calls `onRow(values, n, line)` with a reused array per row and yields
  * (nothing) after each input chunk, so that the caller can hand out what was produced.
  */
@@ -188,6 +192,8 @@ async function* parseNumericCsv(
   let line = 1;
   // current field state
   let intPart = 0, frac = 0, fracDigits = 0, neg = false, digits = 0, inFrac = false;
+  // scaled column, digits after the 9th decimal: the 10th, and whether any later one is non-zero
+  let roundDigit = 0, sticky = false;
   let started = false; // any character in the row
   const fail = (msg: string): never => {
     throw new Error(`${name}: line ${line}, column ${n + 1}: ${msg}`);
@@ -197,8 +203,10 @@ async function* parseNumericCsv(
     if (n === vals.length) fail("too many columns");
     let v: number;
     if (n === scaledColumn) {
-      if (fracDigits > 9) fail("more than 9 decimals");
-      v = intPart * 1e9 + frac * 10 ** (9 - fracDigits);
+      // exact: at most 9 decimals kept, the rest rounds to the nearest unit, ties to even
+      // (float artefacts such as 43002.632812672004 → 43002632812672 ns)
+      v = intPart * 1e9 + frac * 10 ** (9 - Math.min(fracDigits, 9));
+      if (fracDigits > 9 && (roundDigit > 5 || (roundDigit === 5 && (sticky || v % 2 === 1)))) v++;
     } else {
       v = fracDigits === 0 ? intPart : intPart + frac / 10 ** fracDigits;
     }
@@ -208,15 +216,18 @@ async function* parseNumericCsv(
       frac =
       fracDigits =
       digits =
+      roundDigit =
         0;
-    neg = inFrac = false;
+    neg = inFrac = sticky = false;
   };
   for await (const chunk of bytesOf(src, name)) {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
       if (c >= 48 && c <= 57) {
         if (inFrac) {
-          frac = frac * 10 + (c - 48);
+          if (fracDigits < 9 || n !== scaledColumn) frac = frac * 10 + (c - 48);
+          else if (fracDigits === 9) roundDigit = c - 48;
+          else if (c !== 48) sticky = true;
           fracDigits++;
         } else intPart = intPart * 10 + (c - 48);
         digits++;

@@ -14,6 +14,7 @@ import {
   ForecastRowSink,
   type OptionColumns,
   type SurfaceColumns,
+  WindowAssembler,
 } from "./forecast_engine.ts";
 import { type Lattice, latticeFor } from "./lattice.ts";
 import { loadProducts } from "../lake/products.ts";
@@ -265,6 +266,28 @@ Deno.test("batch and incremental paths give identical rows (gaps, options on som
   });
   assert.deepEqual(sink.toColumns(), batch);
   assert.deepEqual(batch.horizon_s.length, 7 * 31);
+  // the lake path: the same table in batches cut at arbitrary rows (windows span batches)
+  const sink2 = new ForecastRowSink(1);
+  const asm = new WindowAssembler(
+    new ForecastEngine(ES, opts),
+    (end, w) => sink2.push(end, w),
+    options,
+  );
+  const n = surface.rel_ticks.length;
+  for (const [lo, hi] of [[0, 37], [37, 38], [38, 200], [200, 333], [333, n]]) {
+    asm.add({
+      window_end_ts_ns: surface.window_end_ts_ns.subarray(lo, hi),
+      spot_ref_price_int: surface.spot_ref_price_int.subarray(lo, hi),
+      rel_ticks: surface.rel_ticks.subarray(lo, hi),
+      side: (surface.side as string[]).slice(lo, hi),
+      pressure_grad: surface.pressure_grad!.subarray(lo, hi),
+      u_near: surface.u_near!.subarray(lo, hi),
+      u_p_slow: surface.u_p_slow!.subarray(lo, hi),
+      Omega: surface.Omega!.subarray(lo, hi),
+    });
+  }
+  asm.flush();
+  assert.deepEqual(sink2.toColumns(), batch);
   // the window after the gap (5 s follows 3 s) starts from v0 = 0: its first step is the force only
   const e2 = new ForecastEngine(ES, { ...opts, beta: 0 });
   const got: number[] = [];

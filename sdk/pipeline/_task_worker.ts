@@ -21,6 +21,7 @@ scope.onmessage = async (e) => {
     }
     const lake = await openLake(plan.lakeRoot, {
       configPath: plan.configPath,
+      contractsDir: plan.contractsDir,
       validateEvery: plan.validateEvery,
     });
     const products = await loadProducts(plan.productsPath);

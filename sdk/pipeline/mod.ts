@@ -32,7 +32,6 @@
  *
  * @module
  */
-export * from "./args.ts";
 export * from "./progress.ts";
 export * from "./registry.ts";
 export * from "./runner.ts";

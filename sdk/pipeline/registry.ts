@@ -63,6 +63,11 @@ export interface StageContext {
   equity: EquityConfig | undefined;
   /** Rebuild outputs even when complete. */
   overwrite: boolean;
+  /**
+   * Raw provenance the run reads and writes (`databento`, `synthetic`, `lobster`): bronze reads
+   * `raw/source=<source>/` and writes `bronze/source=<source>/`; silver reads that bronze.
+   */
+  source: string;
   /** Progress callback (rate and ETA are derived by the runner). */
   progress(info: ProgressInfo): void;
   /** One line of log output (quiet runs drop it). */

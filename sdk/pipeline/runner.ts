@@ -6,12 +6,18 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
-import { datasetSpec, DEFAULT_CONFIG_DIR } from "../lake/datasets.ts";
+import { datasetSpec, lakeConfigPaths, rawSpec } from "../lake/datasets.ts";
 import { type Lake, openLake } from "../lake/lake.ts";
 import { readManifest } from "../lake/manifest.ts";
 import { holdParquetWorkers } from "../lake/_sink.ts";
-import { checkDate, listPartitions } from "../lake/paths.ts";
+import {
+  checkDate,
+  checkSource,
+  listPartitions,
+  RAW_SOURCES,
+  type RawSource,
+  sourcesWith,
+} from "../lake/paths.ts";
 import {
   equityForSymbol,
   extractRoot,
@@ -46,6 +52,11 @@ export interface RunOptions {
   workers?: number;
   /** Rebuild complete partitions (every layer). */
   overwrite?: boolean;
+  /**
+   * Raw provenance to read (`databento`, `synthetic`, `lobster`). Default: per date, the only
+   * source holding raw files or bronze partitions of the symbol; several are an error listing them.
+   */
+  source?: string;
   /** Lake root (default: `lake_root` of the configuration). */
   lakeRoot?: string;
   /** Path of `datasets.yaml`; `products.yaml` is read from the same folder. */
@@ -119,10 +130,14 @@ export interface RunPlan {
   workers: number;
   /** Rebuild complete partitions. */
   overwrite: boolean;
+  /** Raw provenance as given (undefined: detected per date, see {@linkcode detectSource}). */
+  source?: string;
   /** Lake root (absolute). */
   lakeRoot: string;
   /** datasets.yaml path. */
   configPath: string;
+  /** Folder of the contracts. */
+  contractsDir: string;
   /** products.yaml path. */
   productsPath: string;
   /** Contract row sampling. */
@@ -147,15 +162,9 @@ export async function planRun(
   const registry = o.registry ?? defaultRegistry();
   let layers: Layer[];
   if (o.layer === "all") {
-    const missing = LAYERS.filter((l) => !registry.has(productType, l));
-    if (missing.length) {
-      throw new Error(
-        `--layer all needs bronze, silver and gold for ${productType}, but ` +
-          `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not implemented yet ` +
-          `(no stage registered)`,
-      );
-    }
-    layers = [...LAYERS];
+    // every layer registered for the product type, in order (bronze, silver, then later layers)
+    layers = registry.layers(productType);
+    if (!layers.length) throw new Error(`no layer is registered for ${productType}`);
   } else if ((LAYERS as readonly string[]).includes(o.layer)) {
     layers = [o.layer as Layer];
     registry.stages(productType, layers[0]); // throws when none is registered
@@ -165,8 +174,10 @@ export async function planRun(
   if (!o.dates.length) throw new Error("Must provide --dt, --dates, or --start-date/--end-date");
   for (const d of o.dates) checkDate(d);
   const dates = [...new Set(o.dates)].sort();
-  const configPath = o.configPath ?? join(DEFAULT_CONFIG_DIR, "datasets.yaml");
-  const productsPath = join(dirname(configPath), "products.yaml");
+  const { configPath, productsPath, contractsDir } = await lakeConfigPaths(
+    o.lakeRoot,
+    o.configPath,
+  );
   const products = await loadProducts(productsPath);
   if (!o.symbol) throw new Error("--symbol is required");
   if (isFutures(productType)) productForSymbol(products, o.symbol);
@@ -175,7 +186,11 @@ export async function planRun(
   if (!Number.isInteger(workers) || workers < 1) {
     throw new Error(`--workers must be a positive integer, got ${o.workers}`);
   }
-  const lake = await openLake(o.lakeRoot, { configPath, validateEvery: o.validateEvery });
+  const lake = await openLake(o.lakeRoot, {
+    configPath,
+    contractsDir,
+    validateEvery: o.validateEvery,
+  });
   return {
     plan: {
       productType,
@@ -184,8 +199,10 @@ export async function planRun(
       dates,
       workers,
       overwrite: o.overwrite ?? false,
+      source: o.source === undefined ? undefined : checkSource(o.source),
       lakeRoot: lake.root,
       configPath,
+      contractsDir,
       productsPath,
       validateEvery: o.validateEvery,
     },
@@ -193,6 +210,58 @@ export async function planRun(
     products,
     registry,
   };
+}
+
+const RAW_MAIN: Record<ProductType, string> = {
+  future_mbo: "future_mbo.mbo",
+  future_option_mbo: "future_option_mbo.mbo",
+  equity_mbo: "equity_mbo.mbo",
+  equity_option_cmbp_1: "equity_option_cmbp_1.cmbp_1",
+};
+
+/**
+ * The raw source a task reads when none is given: the only one holding raw files of the product
+ * type for the root/ticker on `dt`, or bronze partitions of it; `databento` when there is none
+ * (the errors then name the downloader's folders). Several sources are an error listing them.
+ */
+export async function detectSource(
+  lake: Lake,
+  productType: ProductType,
+  symbol: string,
+  dt: string,
+  products: ProductTable,
+): Promise<RawSource> {
+  const root = isFutures(productType) ? extractRoot(symbol, products.products.keys()) : symbol;
+  const found = new Set<RawSource>(
+    await sourcesWith(lake.root, rawSpec(lake.config, RAW_MAIN[productType]), root, dt),
+  );
+  const spec = datasetSpec(lake.config, BRONZE_MAIN[productType]);
+  for (const source of RAW_SOURCES) {
+    if (found.has(source)) continue;
+    for (const p of await listPartitions(lake.root, spec, { start: dt, end: dt, source })) {
+      const r = isFutures(productType)
+        ? (() => {
+          try {
+            return extractRoot(p.symbol, products.products.keys());
+          } catch {
+            return "";
+          }
+        })()
+        : p.symbol;
+      if (r === root) {
+        found.add(source);
+        break;
+      }
+    }
+  }
+  const list = RAW_SOURCES.filter((s) => found.has(s));
+  if (list.length > 1) {
+    throw new Error(
+      `${productType} ${symbol} ${dt}: data from several sources (${list.join(", ")}); ` +
+        `choose one with --source ${list.join("|")}`,
+    );
+  }
+  return list[0] ?? "databento";
 }
 
 const BRONZE_MAIN: Record<ProductType, string> = {
@@ -212,10 +281,11 @@ export async function mostActiveContract(
   root: string,
   dt: string,
   products: ProductTable,
+  source = "databento",
 ): Promise<string> {
   const spec = datasetSpec(lake.config, BRONZE_MAIN[productType]);
   let best = "", bestRows = -1;
-  for (const p of await listPartitions(lake.root, spec, { start: dt, end: dt })) {
+  for (const p of await listPartitions(lake.root, spec, { start: dt, end: dt, source })) {
     let r: string;
     try {
       r = extractRoot(p.symbol, products.products.keys());
@@ -229,7 +299,8 @@ export async function mostActiveContract(
   if (!best) {
     throw new Error(
       `${productType} ${root} ${dt}: later layers take a contract symbol (e.g. ${root}H6) and no ` +
-        `bronze partition of root ${root} exists on ${dt} to pick one from; run bronze first`,
+        `bronze partition of root ${root} exists on ${dt} (source ${source}) to pick one from; ` +
+        `run bronze first`,
     );
   }
   return best;
@@ -250,13 +321,15 @@ export async function runTask(
   emit({ type: "task-start", task });
   let bronzeSymbols: string[] | undefined;
   try {
+    const source = plan.source ??
+      await detectSource(lake, plan.productType, plan.symbol, dt, products);
     for (const layer of plan.layers) {
       let symbol = plan.symbol;
       if (layer !== "bronze" && isFutures(plan.productType)) {
         const root = extractRoot(symbol, products.products.keys());
         if (symbol === root) {
           symbol = bronzeSymbols?.[0] ??
-            await mostActiveContract(lake, plan.productType, root, dt, products);
+            await mostActiveContract(lake, plan.productType, root, dt, products, source);
         }
       }
       for (const stage of registry.stages(plan.productType, layer)) {
@@ -270,6 +343,7 @@ export async function runTask(
           product: isFutures(plan.productType) ? productForSymbol(products, symbol) : undefined,
           equity: isFutures(plan.productType) ? undefined : equityForSymbol(products, symbol),
           overwrite: plan.overwrite,
+          source,
           progress: (info) => emit({ type: "progress", task, stage: stage.name, info }),
           log: (message) => emit({ type: "log", task, message }),
         };

@@ -7,62 +7,12 @@ import { openLake } from "../lake/lake.ts";
 import { tableDir } from "../lake/paths.ts";
 import { holdParquetWorkers } from "../lake/_sink.ts";
 import { bronzeIngestFutureMbo } from "../bronze/stages.ts";
-import { parsePipelineArgs } from "./args.ts";
 import { type Stage, StageRegistry } from "./registry.ts";
-import { runPipeline } from "./runner.ts";
+import { planRun, runPipeline } from "./runner.ts";
 
 // scratch lakes of this module, removed when the test module ends
 const TMP = Deno.makeTempDirSync({ prefix: "spymaster-test-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(TMP, { recursive: true }));
-
-Deno.test("flags: compatible date forms and precedence (pipeline.md §1.1)", () => {
-  const base = ["--product-type", "future_mbo", "--layer", "bronze", "--symbol", "MNQ"];
-  const dates = (...a: string[]) => parsePipelineArgs([...base, ...a]).options.dates;
-  assert.deepStrictEqual(dates("--dt", "2026-02-06", "--dates", "2026-01-01"), ["2026-02-06"]);
-  assert.deepStrictEqual(dates("--dates", "2026-02-06,2026-02-04,2026-02-06"), [
-    "2026-02-04",
-    "2026-02-06",
-  ]);
-  assert.deepStrictEqual(dates("--dates", "2026-02-27:2026-03-02"), [
-    "2026-02-27",
-    "2026-02-28",
-    "2026-03-01",
-    "2026-03-02",
-  ]);
-  assert.deepStrictEqual(
-    dates("--dates", "2026-01-01", "--start-date", "2026-02-06", "--end-date", "2026-02-07"),
-    ["2026-02-06", "2026-02-07"],
-  );
-  assert.deepStrictEqual(dates("--start", "2026-02-06", "--end", "2026-02-06"), ["2026-02-06"]);
-  assert.throws(() => dates(), /Must provide --dt, --dates, or --start-date\/--end-date/);
-  assert.throws(() => dates("--start-date", "2026-02-06"), /must be given together/);
-  assert.throws(() => dates("--dt", "2026-02-30"), /bad --dt '2026-02-30'/);
-  assert.throws(
-    () => dates("--dates", "2026-02-07:2026-02-06"),
-    /end date 2026-02-06 is before start date 2026-02-07/,
-  );
-  const p = parsePipelineArgs([
-    ...base,
-    "--dt",
-    "2026-02-06",
-    "--workers",
-    "3",
-    "--overwrite",
-    "--lake",
-    "/x",
-  ]);
-  assert.deepStrictEqual([p.options.workers, p.options.overwrite, p.options.lakeRoot], [
-    3,
-    true,
-    "/x",
-  ]);
-  assert.throws(
-    () => parsePipelineArgs([...base, "--dt", "2026-02-06", "--workers", "0"]),
-    /--workers must be a positive integer/,
-  );
-  assert.throws(() => parsePipelineArgs(["--layer", "bronze"]), /--product-type is required/);
-  assert.throws(() => parsePipelineArgs([...base, "--dt", "2026-02-06", "--bogus"]), /bogus/);
-});
 
 Deno.test("registry: unknown values and unregistered layers are clear errors", async () => {
   const reg = new StageRegistry().register(bronzeIngestFutureMbo);
@@ -97,9 +47,19 @@ Deno.test("registry: unknown values and unregistered layers are clear errors", a
     () => run({ layer: "gold" }),
     /layer gold is not implemented for future_mbo/,
   );
-  await assert.rejects(
-    () => run({ layer: "all" }),
-    /--layer all needs bronze, silver and gold for future_mbo, but silver and gold are not implemented yet/,
+  // `all` is every registered layer in order: only bronze is registered here
+  assert.deepStrictEqual(
+    (await planRun({
+      productType: "future_mbo",
+      layer: "all",
+      symbol: "MNQ",
+      dates: ["2026-02-06"],
+      lakeRoot,
+      registry: reg,
+    })).plan.layers,
+    [
+      "bronze",
+    ],
   );
   await assert.rejects(
     () => run({ symbol: "ZN" }),
@@ -107,7 +67,7 @@ Deno.test("registry: unknown values and unregistered layers are clear errors", a
   );
   await assert.rejects(
     () => run({ productType: "equity_mbo", symbol: "ZZZZ", registry: undefined }),
-    /unknown equity ticker 'ZZZZ' \(valid: QQQ, SPY;/,
+    /unknown equity ticker 'ZZZZ' \(valid: GOOG, QQQ, SPY;/,
   );
   await assert.rejects(() => run({ dates: [] }), /Must provide --dt/);
 });
@@ -169,7 +129,7 @@ Deno.test("runner: later layers get the most active contract; a failing task fai
   const release = holdParquetWorkers();
   try {
     const lake = await openLake(await Deno.makeTempDir({ dir: TMP }));
-    const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ");
+    const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ", "databento");
     await Deno.mkdir(dir, { recursive: true });
     // 2026-02-06: MNQM6 is the more active contract; 2026-02-09: no raw file at all
     await Deno.writeFile(
@@ -206,7 +166,7 @@ Deno.test("runner: later layers get the most active contract; a failing task fai
     ]]);
     assert.match(
       r.tasks[1].error!,
-      /no raw future_mbo.mbo file for MNQ on 2026-02-09: expected \*20260209\*/,
+      /no raw future_mbo.mbo file for MNQ on 2026-02-09 from source databento: expected \*20260209\*/,
     );
     assert.deepStrictEqual(r.tasks[0].stages.map((s) => [s.stage, s.symbol]), [
       ["bronze_ingest_future_mbo", "MNQ"],
@@ -254,7 +214,7 @@ Deno.test("runner: later layers get the most active contract; a failing task fai
 
 Deno.test("CLI: parallel workers write every date; a failing date exits 1", async () => {
   const lake = await openLake(await Deno.makeTempDir({ dir: TMP }));
-  const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ");
+  const dir = tableDir(lake.root, rawSpec(lake.config, "future_mbo.mbo"), "MNQ", "databento");
   await Deno.mkdir(dir, { recursive: true });
   for (const dt of ["2026-02-05", "2026-02-06"]) {
     await Deno.writeFile(
@@ -304,7 +264,11 @@ Deno.test("CLI: parallel workers write every date; a failing date exits 1", asyn
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /FAIL MNQ 2026-02-07 .*no raw future_mbo.mbo file/);
   assert.match(bad.stdout, /DONE 1 ok, 1 failed/);
-  const usage = await run("--layer", "gold", "--dt", "2026-02-06");
-  assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /layer gold is not implemented for future_mbo/);
+  // gold is registered: without silver the task fails, naming the missing partition
+  const noSilver = await run("--layer", "gold", "--dt", "2026-02-06");
+  assert.equal(noSilver.code, 1);
+  assert.match(
+    noSilver.stdout,
+    /FAIL .*silver\.future_mbo\.book_snapshot_1s MNQH6 2026-02-06 is missing/,
+  );
 });

@@ -9,8 +9,14 @@
 import type { ColumnBatch, DictColumn, NullableColumn } from "../lake/columns.ts";
 import { datasetSpec } from "../lake/datasets.ts";
 import type { Lake } from "../lake/lake.ts";
-import { type ManifestInput, manifestSha256, readManifest } from "../lake/manifest.ts";
-import { isComplete, partitionDir } from "../lake/paths.ts";
+import { type ManifestInput, readManifest } from "../lake/manifest.ts";
+import { partitionDir } from "../lake/paths.ts";
+import {
+  describeStale,
+  partitionFreshness,
+  upstreamInput,
+  type UpstreamRef,
+} from "../lake/lineage.ts";
 import { type IntArrayType, type ReadBatch, readBatches } from "../lake/reader.ts";
 import { PartitionWriter } from "../lake/writer.ts";
 import type {
@@ -146,21 +152,12 @@ interface OptionEngine<C> extends Engine<OptionSnapshotBatch, OptionFlowBatch> {
   push(cols: C, start: number, end: number): void;
 }
 
-async function lineage(
-  lake: Lake,
-  dataset: string,
-  symbol: string,
-  dt: string,
-): Promise<ManifestInput> {
-  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), { symbol, dt });
-  if (!(await isComplete(dir))) {
-    throw new Error(`input partition ${dataset} ${symbol} ${dt} is missing or incomplete (${dir})`);
-  }
-  return { dataset, symbol, dt, manifest_sha256: await manifestSha256(dir) };
+async function lineage(lake: Lake, ref: UpstreamRef): Promise<ManifestInput> {
+  return await upstreamInput(lake, ref);
 }
 
-async function rowCount(lake: Lake, dataset: string, symbol: string, dt: string): Promise<number> {
-  const dir = partitionDir(lake.root, datasetSpec(lake.config, dataset), { symbol, dt });
+async function rowCount(lake: Lake, ref: UpstreamRef): Promise<number> {
+  const dir = partitionDir(lake.root, datasetSpec(lake.config, ref.dataset), ref);
   return (await readManifest(dir)).row_count;
 }
 
@@ -213,7 +210,24 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
   const [snapKey, flowKey] = silverDatasets(pt);
   const snapDir = partitionDir(lake.root, datasetSpec(lake.config, snapKey), { symbol, dt });
   const flowDir = partitionDir(lake.root, datasetSpec(lake.config, flowKey), { symbol, dt });
-  if (!ctx.overwrite && (await isComplete(snapDir)) && (await isComplete(flowDir))) {
+  const bronzeKey = BRONZE[pt];
+  const spotPt = SPOT_FROM[pt];
+  // what this run would read now: the partitions are kept only if built from exactly these
+  const bronzeRef: UpstreamRef = { dataset: bronzeKey, symbol, dt, source: ctx.source };
+  const upstream: UpstreamRef[] = [bronzeRef];
+  if (spotPt) upstream.push({ dataset: silverDatasets(spotPt)[0], symbol, dt });
+  const fresh = ctx.overwrite ? [] : await Promise.all(
+    [snapKey, flowKey].map((k) =>
+      partitionFreshness(lake, k, { symbol, dt }, { inputs: upstream })
+    ),
+  );
+  const stale = [...new Set(fresh.filter((f) => f.state === "stale").map(describeStale))];
+  if (stale.length) {
+    // the inputs must be there before anything is declared stale and rebuilt
+    await lineage(lake, bronzeRef);
+    ctx.log(`silver ${pt} ${symbol} ${dt}: stale, rebuilding (${stale.join("; ")})`);
+  }
+  if (!ctx.overwrite && fresh.every((f) => f.state === "fresh")) {
     ctx.log(`silver ${pt} ${symbol} ${dt}: complete, skipped`);
     return {
       partitions: [
@@ -235,12 +249,10 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
       symbols: [symbol],
     };
   }
-  const bronzeKey = BRONZE[pt];
-  const inputs = [await lineage(lake, bronzeKey, symbol, dt)];
-  const spotPt = SPOT_FROM[pt];
+  const inputs = [await lineage(lake, bronzeRef)];
   if (spotPt) {
     try {
-      inputs.push(await lineage(lake, silverDatasets(spotPt)[0], symbol, dt));
+      inputs.push(await lineage(lake, { dataset: silverDatasets(spotPt)[0], symbol, dt }));
     } catch (e) {
       throw new Error(
         `${(e as Error).message}; ${pt} silver takes its spot from ${spotPt} silver: run ` +
@@ -248,7 +260,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
       );
     }
   }
-  const total = await rowCount(lake, bronzeKey, symbol, dt);
+  const total = await rowCount(lake, bronzeRef);
   const window = range ?? regularSession(dt);
   const started = performance.now();
   let readSeconds = 0;
@@ -278,7 +290,7 @@ export async function runSilverStage(ctx: StageContext, range?: WindowRange): Pr
         await flowW.append(toFlow(eng.takeFlows()));
       };
       // the next batch is requested before this one is processed, so that DuckDB reads ahead
-      const it = readBatches(lake, bronzeKey, { symbol, dt }, {
+      const it = readBatches(lake, bronzeKey, bronzeRef, {
         columns: [...columns],
         narrow: { ...narrow },
       })[Symbol.asyncIterator]();

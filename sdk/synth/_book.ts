@@ -734,6 +734,64 @@ export class Book {
     }
   }
 
+  /**
+   * Keeps the top of book around value `x` (ticks): cancels, as one event, every untagged bid
+   * above `max(x - margin, 1)` and ask below `x + margin`, then quotes each side it cleared again at
+   * the largest of `halfSpread`, `margin` and `distance` (`askDistance` for an ask) from `x`, one event each. Afterwards `bestBid <= x - margin`
+   * and `bestAsk >= x + margin` (a bid that would not be positive is not placed).
+   */
+  enforce(
+    out: MboOut,
+    rng: Rng,
+    p: FlowParams,
+    x: number,
+    t: number,
+    margin: number,
+    distance = margin,
+    askDistance = distance,
+  ): void {
+    let n = 0, bids = 0, asks = 0;
+    const bidMax = x - margin > 1 ? x - margin : 1; // a one-tick bid is always allowed
+    for (let i = this.nLive - 1; i >= 0; i--) {
+      const o = this.live[i];
+      const tk = this.oTick[o];
+      const side = this.oSide[o];
+      if ((side === 0 && tk > bidMax) || (side === 1 && tk < x + margin)) {
+        if (this.oTag[o] !== 0 && this.wallActive[this.oTag[o]] !== 0) continue;
+        if (n === 0) this.begin(out, rng, p, t);
+        out.ensure(2);
+        this.cancelOrder(out, o);
+        n++;
+        if (side === 0) bids++;
+        else asks++;
+        if (i > this.nLive) i = this.nLive;
+      }
+    }
+    if (n > 0) out.last();
+    let h = this.halfSpread > margin ? this.halfSpread : margin;
+    if (distance > h) h = distance;
+    if (bids > 0) {
+      const tick = Math.floor(x - h);
+      if (tick >= 1 && tick < this.bestAsk && this.canPlace(tick)) {
+        this.addEvent(out, rng, p, t + 1, 0, tick, this.#drawSize(rng, p), 0);
+      }
+    }
+    if (asks > 0) {
+      let tick = Math.ceil(x + (askDistance > h ? askDistance : h));
+      if (tick <= this.bestBid) tick = this.bestBid + 1;
+      if (this.canPlace(tick)) {
+        this.addEvent(out, rng, p, t + 2, 1, tick, this.#drawSize(rng, p), 0);
+      }
+    }
+  }
+
+  /** Adds one order of a drawn size at `tick` on `side` as its own event, if it rests there. */
+  quoteAt(out: MboOut, rng: Rng, p: FlowParams, t: number, side: number, tick: number): void {
+    if (tick < 1 || !this.canPlace(tick)) return;
+    if (side === 0 ? tick >= this.bestAsk : tick <= this.bestBid) return;
+    this.addEvent(out, rng, p, t, side, tick, this.#drawSize(rng, p), 0);
+  }
+
   /** Cancels up to `max` untagged orders on `side` with tick in [lo, hi] as one event; returns how many. */
   pullRange(
     out: MboOut,

@@ -3,9 +3,9 @@
 // update writes one record (the venue's side that changed, with the consolidated BBO after it);
 // trades print at the BBO. Quotes are refreshed so that the consolidated book never crosses.
 import { allocCmbp1Columns, type Cmbp1Columns, words } from "../dbn/mod.ts";
-import { latentAt, type LatentDay } from "./_latent.ts";
+import type { LatentDay } from "./_latent.ts";
 import type { Rng } from "./_rng.ts";
-import { EventClock } from "./_mbo_day.ts";
+import { EventClock, referenceAt } from "./_mbo_day.ts";
 
 const TWO32 = 4294967296;
 const UNDEF_LO = 0xffffffff, UNDEF_HI = 0x7fffffff;
@@ -49,6 +49,16 @@ export interface CmbpDayConfig {
   pTrade: number;
   /** Records to aim for after the opening quotes (0: no steering). */
   budget: number;
+  /**
+   * The underlying price (points) the options are valued on at each second end (index = second
+   * from day start; NaN: the latent price): the underlying book's mid.
+   */
+  reference?: Float64Array;
+  /**
+   * No-arbitrage margin in option ticks (0: not enforced): every venue's bid stays at least this
+   * far below the option's value (a one-tick bid is always allowed) and its ask this far above.
+   */
+  arbMargin?: number;
 }
 
 /** The OPRA chain day generator. */
@@ -136,7 +146,7 @@ export class CmbpDay {
 
   #state(t: number): [number, number] {
     const c = this.cfg;
-    const f = latentAt(c.underlying.x, t) * c.underlyingTick;
+    const f = referenceAt(c.reference, c.underlying.x, c.underlyingTick, t);
     let s = Math.floor(t * 1e-9);
     if (s > c.expirySecond) s = c.expirySecond;
     const v = c.underlying.cumVar[c.expirySecond] - c.underlying.cumVar[s];
@@ -212,7 +222,9 @@ export class CmbpDay {
 
   /** A fresh quote for member `mi` at value `x` (ticks), written into the `#n*` scratch of venue `v`. */
   #fresh(v: number, x: number, rng: Rng): void {
-    const h = Math.max(1, 0.012 * x) * this.#vspread[v];
+    const mg = this.cfg.arbMargin ?? 0;
+    let h = Math.max(1, 0.012 * x) * this.#vspread[v] * this.#widen;
+    if (h < mg) h = mg;
     let b = Math.floor(x - h - rng.geometric(0.6));
     let a = Math.ceil(x + h + rng.geometric(0.6));
     if (b < 1) b = 1;
@@ -283,6 +295,21 @@ export class CmbpDay {
         this.#qbs[q] = this.#nbs[u];
         this.#begin(t, rng);
         this.#put(mi, c.venues[u], 65, 66, this.#qb[q], this.#qbs[q]);
+      }
+    }
+  }
+
+  /** Requotes the venues of member `mi` that break the no-arbitrage bounds at value `x`. */
+  #keepBounds(mi: number, f: number, sd: number, t: number, rng: Rng): void {
+    const c = this.cfg, V = c.venues.length, base = mi * V, mg = c.arbMargin!;
+    const x = this.theo(c.members[mi], f, sd);
+    const bidMax = x - mg > 1 ? x - mg : 1;
+    for (let v = 0; v < V; v++) {
+      if (this.#qb[base + v] > bidMax || this.#qa[base + v] < x + mg) {
+        this.#widen = 2; // a requote forced by the underlying leaves room for its next move
+        this.#requote(mi, v, x, t, rng);
+        this.#widen = 1;
+        this.arbRequotes++;
       }
     }
   }
@@ -410,11 +437,28 @@ export class CmbpDay {
       this.clock.rebase();
     }
     while (this.n < this.flushAt) {
-      if (this.#next === Infinity) {
+      const end = this.#next === Infinity; // after the last event: sweeps up to the expiry
+      let t = end ? (c.expirySecond + 1) * 1e9 : Math.floor(this.#next);
+      if (c.arbMargin) {
+        // every option is checked just before each second end (the reference moves once a second)
+        const sec = Math.min(Math.floor(t * 1e-9), c.expirySecond);
+        if (this.#sweptSec < c.openSecond) this.#sweptSec = c.openSecond;
+        while (this.#sweptSec < sec) {
+          let ts = (this.#sweptSec + 1) * 1e9 - 100_000;
+          if (ts < this.#lastT) ts = this.#lastT;
+          const [f, sd] = this.#state(ts);
+          for (; this.#sweepMi < c.members.length; this.#sweepMi++) {
+            if (this.n >= this.flushAt) return false; // resumes here after the flush
+            this.#keepBounds(this.#sweepMi, f, sd, ts, rng);
+          }
+          this.#sweepMi = 0;
+          this.#sweptSec++;
+        }
+      }
+      if (end) {
         this.#done = true;
         return true;
       }
-      let t = Math.floor(this.#next);
       if (t <= this.#lastT) t = this.#lastT + 1;
       this.#lastT = t;
       this.#next = this.clock.next();
@@ -427,11 +471,20 @@ export class CmbpDay {
       const mi = this.#pick(rng.next());
       if (rng.next() < c.pTrade) this.#tradeEvent(mi, t, rng);
       else this.#quoteEvent(mi, t, rng);
+      if (c.arbMargin) {
+        const [f, sd] = this.#state(t);
+        this.#keepBounds(mi, f, sd, t, rng);
+      }
     }
     return false;
   }
 
   #resume: { mi: number; v: number; t: number } | undefined;
+  #sweptSec = -1;
+  #sweepMi = 0;
+  #widen = 1;
+  /** Venue quotes redone to keep the no-arbitrage bounds. */
+  arbRequotes = 0;
 
   /** Runs the day into `sink`. */
   async generate(sink: Cmbp1Sink): Promise<void> {

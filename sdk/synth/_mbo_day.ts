@@ -147,6 +147,13 @@ export class SingleBookDay {
   #lastT = -Infinity;
   #done = false;
   #started = false;
+  #sampled = -1;
+  /**
+   * Called at every second end `sec` (seconds from day start) with the book's best bid and ask
+   * (ticks; `NO_BID` / `NO_ASK` when empty) over the events before it: what an option market
+   * maker pricing off this book sees.
+   */
+  onSecond?: (sec: number, bestBid: number, bestAsk: number) => void;
 
   constructor(readonly cfg: SingleDayConfig, readonly out: MboOut) {
     this.clock = new EventClock(cfg.rate, cfg.rng, cfg.budget, () => out.total + out.n);
@@ -356,6 +363,13 @@ export class SingleBookDay {
     const inj = this.#inj;
     while (out.n < out.flushAt) {
       const ti = this.#ii < inj.length ? inj[this.#ii].t : Infinity;
+      if (this.onSecond) {
+        let tn = ti <= this.#next ? ti : this.#next;
+        if (tn <= this.#lastT) tn = this.#lastT + 1;
+        while (this.#sampled < 86_400 && (this.#sampled + 1) * 1e9 <= tn) {
+          this.onSecond(++this.#sampled, b.bestBid, b.bestAsk);
+        }
+      }
       if (ti === Infinity && this.#next === Infinity) {
         this.#done = true;
         return true;
@@ -416,6 +430,16 @@ export interface ChainDayConfig {
   strikeStep: number;
   /** Records to aim for after the snapshots (0: no steering). */
   budget: number;
+  /**
+   * The underlying price (points) the options are valued on at each second end (index = second
+   * from day start; NaN: the latent price): the underlying book's mid, see `underlyingMids`.
+   */
+  reference?: Float64Array;
+  /**
+   * No-arbitrage margin in option ticks: every member's best bid stays at least this far below,
+   * and its best ask this far above, its value on `reference` (0: not enforced).
+   */
+  arbMargin?: number;
 }
 
 /** An options chain's MBO day: events are spread over the members by moneyness. */
@@ -427,6 +451,9 @@ export class ChainDay {
   #started = false;
   #cum: Float64Array;
   #weightsAt = -1;
+  #sweptSec = -1;
+  /** Members requoted to keep the no-arbitrage bounds. */
+  arbRequotes = 0;
 
   constructor(readonly cfg: ChainDayConfig, readonly out: MboOut) {
     this.clock = new EventClock(cfg.rate, cfg.rng, cfg.budget, () => out.total + out.n);
@@ -434,10 +461,47 @@ export class ChainDay {
     this.#cum = new Float64Array(cfg.members.length);
   }
 
+  /**
+   * Member `i`'s top of book must bracket its value `x` with the margin, else it is requoted
+   * (see `Book.enforce`): the new quotes sit mid-way in [x - bidDepthTicks(x), x - margin] and
+   * twice as far above, so that they last while the underlying moves. An empty side is quoted
+   * there too.
+   */
+  #keepBounds(i: number, f: number, sd: number, t: number): void {
+    const c = this.cfg, m = c.members[i], b = m.book, mg = c.arbMargin!;
+    const x = this.theo(m, f, sd);
+    const bidMax = x - mg > 1 ? x - mg : 1; // a one-tick bid is always allowed
+    const cushion = 0.5 * (bidDepthTicks(x) + mg);
+    if (
+      (b.bestBid !== NO_BID && b.bestBid > bidMax) || (b.bestAsk !== NO_ASK && b.bestAsk < x + mg)
+    ) {
+      const at = this.#lastT + 1 > t ? this.#lastT + 1 : t;
+      b.enforce(this.out, c.rng, m.flow, x, at, mg, cushion, 2 * cushion);
+      this.#lastT = at + 2;
+      this.arbRequotes++;
+    }
+    // a market maker keeps both sides quoted
+    if (b.bestAsk === NO_ASK) {
+      const at = this.#lastT + 1 > t ? this.#lastT + 1 : t;
+      b.quoteAt(this.out, c.rng, m.flow, at, 1, Math.ceil(x + 2 * cushion));
+      this.#lastT = at;
+    }
+    if (b.bestBid === NO_BID && x - cushion >= 1) {
+      const at = this.#lastT + 1 > t ? this.#lastT + 1 : t;
+      b.quoteAt(this.out, c.rng, m.flow, at, 0, Math.floor(x - cushion));
+      this.#lastT = at;
+    }
+  }
+
+  /** Every member checked at `t` (the reference and the time value change once a second). */
+  #sweep(f: number, sd: number, t: number): void {
+    for (let i = 0; i < this.cfg.members.length; i++) this.#keepBounds(i, f, sd, t);
+  }
+
   /** Underlying forward (points) and remaining standard deviation (points) at `t`. */
   #state(t: number): [number, number] {
     const c = this.cfg;
-    const f = latentAt(c.underlying.x, t) * c.underlyingTick;
+    const f = referenceAt(c.reference, c.underlying.x, c.underlyingTick, t);
     let s = Math.floor(t * 1e-9);
     if (s > c.expirySecond) s = c.expirySecond;
     if (s < 0) s = 0;
@@ -466,7 +530,7 @@ export class ChainDay {
       acc += Math.exp(-0.5 * z * z) + 0.01;
       this.#cum[i] = acc;
       const th = this.theo(m, f, sd);
-      m.book.halfSpread = 0.5 + 0.004 * th;
+      m.book.halfSpread = Math.max(0.5 + 0.004 * th, (c.arbMargin ?? 0) + 0.5);
       m.flow.nearMean = Math.round(4 + 2 * m.book.halfSpread) / 4;
       m.flow.farMean = Math.round(12 + 8 * m.book.halfSpread) / 4;
       m.flow.tNear = geoTable(m.flow.nearMean);
@@ -518,11 +582,21 @@ export class ChainDay {
       this.clock.rebase();
     }
     while (out.n < out.flushAt) {
-      if (this.#next === Infinity) {
+      const end = this.#next === Infinity; // after the last event: sweeps up to the expiry
+      let t = end ? (c.expirySecond + 1) * 1e9 : Math.floor(this.#next);
+      if (c.arbMargin) {
+        // the underlying moves between events too: every second end is checked, at its time
+        const sec = Math.min(Math.floor(t * 1e-9), c.expirySecond);
+        while (this.#sweptSec < sec) {
+          const ts = ++this.#sweptSec * 1e9 - 100_000; // just before the second ends
+          const [f, sd] = this.#state(ts);
+          this.#sweep(f, sd, ts);
+        }
+      }
+      if (end) {
         this.#done = true;
         return true;
       }
-      let t = Math.floor(this.#next);
       if (t <= this.#lastT) t = this.#lastT + 1;
       this.#lastT = t;
       this.#next = this.clock.next();
@@ -531,7 +605,8 @@ export class ChainDay {
         this.#weightsAt = sec;
         this.#reweight(t);
       }
-      const m = c.members[this.#pickMember(rng.next())];
+      const mi = this.#pickMember(rng.next());
+      const m = c.members[mi];
       const [f, sd] = this.#state(t);
       const x = this.theo(m, f, sd);
       if (m.book.isStale(x, 1)) {
@@ -541,6 +616,9 @@ export class ChainDay {
       const dist = 1500;
       if (m.book.minBid < x - dist || m.book.maxAsk > x + dist) {
         m.book.purge(out, rng, m.flow, x, t, dist);
+      }
+      if (c.arbMargin) {
+        this.#keepBounds(mi, f, sd, t);
       }
     }
     return false;
@@ -553,6 +631,34 @@ export class ChainDay {
       if (done) return;
     }
   }
+}
+
+/**
+ * How far (option ticks) below its value `x` a requoted option bid may sit: 2 ticks plus 2 % of
+ * the value (requotes go half-way).
+ */
+export function bidDepthTicks(x: number): number {
+  return 2 + 0.02 * x;
+}
+
+/**
+ * The underlying price (points) at `t` (ns from day start): the reference at the end of the
+ * second `t` falls in (the state an observer sees at that second end), else the latent price.
+ */
+export function referenceAt(
+  ref: Float64Array | undefined,
+  latent: Float64Array,
+  tick: number,
+  t: number,
+): number {
+  if (ref !== undefined) {
+    let s = Math.ceil(t * 1e-9);
+    if (s < 0) s = 0;
+    else if (s >= ref.length) s = ref.length - 1;
+    const r = ref[s];
+    if (r === r) return r;
+  }
+  return latentAt(latent, t) * tick;
 }
 
 /** Bachelier value in option ticks (inlined for the hot path). */

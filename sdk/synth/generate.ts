@@ -15,7 +15,7 @@ import {
 import { DbnWriter, type InstrumentDefMsg, type StatMsg } from "../dbn/mod.ts";
 import { dayStartNs, easternToUtcSecond, parseDay, tradingDays, weekdayOf } from "./calendar.ts";
 import { intensityProfile } from "./intensity.ts";
-import { Book, deriveFlow, type FlowParams, type FlowSettings } from "./_book.ts";
+import { Book, deriveFlow, type FlowParams, type FlowSettings, NO_ASK, NO_BID } from "./_book.ts";
 import { CmbpDay, type OpraMember } from "./_cmbp_day.ts";
 import {
   type EpisodeScale,
@@ -79,7 +79,7 @@ export interface SynthDayOptions {
   scale?: SynthScale;
   /** Target number of records of the main file; overrides the preset's size. */
   events?: number;
-  /** Lake root folder (default `lake`); files go under `<lake>/raw/source=databento/`. */
+  /** Lake root folder (default `lake`); files go under `<lake>/raw/source=synthetic/`. */
   lake?: string;
   /** `zstd` (default, `.dbn.zst`) or `none` (`.dbn`). */
   compression?: "zstd" | "none";
@@ -160,10 +160,43 @@ function sidecarName(dataset: string, date: string, schema: string): string {
   return rawFileName(dataset, date, schema, false).replace(/\.dbn$/, ".synth.json");
 }
 
+/** The raw source synthetic days are written to (`raw/source=synthetic/`). */
+export const SYNTH_SOURCE = "synthetic";
+
+/** A target file exists and was written by another producer: the generator does not replace it. */
+export class ForeignFileError extends Error {
+  /** The file left in place. */
+  readonly path: string;
+  /** Creates the error for `path`; `sidecar` is the day's missing sidecar. */
+  constructor(path: string, sidecar: string) {
+    super(
+      `${path} exists and was not written by the synthetic-day generator (no ${sidecar}); ` +
+        `not overwriting it: move it away or write to another --lake`,
+    );
+    this.name = "ForeignFileError";
+    this.path = path;
+  }
+}
+
 /**
- * Paths of a day's files for a product type: the downloader's folders and Databento's file names
- * (`rawTargetDir` / `rawFileName` of the download module), so nothing downstream can tell them
- * apart. Futures definitions, which the downloader does not fetch, go beside the option ones.
+ * Refuses to replace files another producer wrote: a target that exists while the day's sidecar
+ * (written by the generator with every day) does not was not generated here.
+ */
+async function guardForeign(paths: Record<string, string | undefined>): Promise<void> {
+  const mine = await Deno.stat(paths.sidecar!).then(() => true, () => false);
+  if (mine) return;
+  for (const [k, p] of Object.entries(paths)) {
+    if (!p || k === "sidecar") continue;
+    const there = await Deno.stat(p).then(() => true, () => false);
+    if (there) throw new ForeignFileError(p, paths.sidecar!);
+  }
+}
+
+/**
+ * Paths of a day's files for a product type: the downloader's folder layout and Databento's file
+ * names (`rawTargetDir` / `rawFileName` of the download module) under `raw/source=synthetic/`, so
+ * the pipeline reads them like downloads but they never mix with real data. Futures definitions,
+ * which the downloader does not fetch, go beside the option ones.
  */
 export function synthPaths(
   lake: string,
@@ -175,9 +208,9 @@ export function synthPaths(
   const z = compression === "zstd";
   switch (productType) {
     case "future_mbo": {
-      const dir = rawTargetDir(lake, "futures", "mbo", root);
+      const dir = rawTargetDir(lake, "futures", "mbo", root, SYNTH_SOURCE);
       const defDir = join(
-        rawRoot(lake),
+        rawRoot(lake, SYNTH_SOURCE),
         "dataset=definition",
         "venue=glbx",
         "type=futures",
@@ -190,12 +223,12 @@ export function synthPaths(
       };
     }
     case "future_option_mbo": {
-      const dir = rawTargetDir(lake, "futures_options", "mbo", root);
-      const defDir = futuresDefinitionDir(lake, root);
+      const dir = rawTargetDir(lake, "futures_options", "mbo", root, SYNTH_SOURCE);
+      const defDir = futuresDefinitionDir(lake, root, SYNTH_SOURCE);
       return {
         main: join(dir, rawFileName("GLBX.MDP3", date, "mbo", z)),
         statistics: join(
-          rawTargetDir(lake, "futures_options", "statistics", root),
+          rawTargetDir(lake, "futures_options", "statistics", root, SYNTH_SOURCE),
           rawFileName("GLBX.MDP3", date, "statistics", z),
         ),
         definition: join(defDir, rawFileName("GLBX.MDP3", date, "definition", z)),
@@ -204,26 +237,26 @@ export function synthPaths(
       };
     }
     case "equity_mbo": {
-      const dir = rawTargetDir(lake, "equity", "mbo", root);
+      const dir = rawTargetDir(lake, "equity", "mbo", root, SYNTH_SOURCE);
       return {
         main: join(dir, rawFileName("XNAS.ITCH", date, "mbo", z)),
         definition: join(
-          rawTargetDir(lake, "equity", "definition", root),
+          rawTargetDir(lake, "equity", "definition", root, SYNTH_SOURCE),
           rawFileName("XNAS.ITCH", date, "definition", z),
         ),
         sidecar: join(dir, sidecarName("XNAS.ITCH", date, "mbo")),
       };
     }
     case "equity_option_cmbp_1": {
-      const dir = rawTargetDir(lake, "equity_options", "cmbp-1", root);
+      const dir = rawTargetDir(lake, "equity_options", "cmbp-1", root, SYNTH_SOURCE);
       return {
         main: join(dir, rawFileName("OPRA.PILLAR", date, "cmbp-1", z)),
         statistics: join(
-          rawTargetDir(lake, "equity_options", "statistics", root),
+          rawTargetDir(lake, "equity_options", "statistics", root, SYNTH_SOURCE),
           rawFileName("OPRA.PILLAR", date, "statistics", z),
         ),
         definition: join(
-          equityOptionsDefinitionDir(lake, root),
+          equityOptionsDefinitionDir(lake, root, SYNTH_SOURCE),
           rawFileName("OPRA.PILLAR", date, "definition", z),
         ),
         sidecar: join(dir, sidecarName("OPRA.PILLAR", date, "cmbp-1")),
@@ -335,6 +368,37 @@ export const EQUITY_FLOW: Readonly<FlowSettings> = {
   pCrossPassive: 0.6,
   staleBoost: 0.15,
 };
+
+/**
+ * No-arbitrage margin of option quotes, in option ticks: every option's best bid stays this far
+ * below and its best ask this far above its value on the underlying book's mid (a one-tick bid
+ * is always allowed). Any margin >= 0 keeps ask >= intrinsic at the underlying's executable
+ * price, strike monotonicity and put-call parity within the spreads; one tick keeps quotes off
+ * the value itself.
+ */
+const OPTION_ARB_MARGIN = 1;
+
+/**
+ * The mid (points) of an underlying day's book at every second end (index = second from day
+ * start, 0..86,400), from a run of its generator that writes nothing: options are valued on what
+ * the underlying's file shows. Seconds with a one-sided or crossed book (pre-open) carry the last
+ * two-sided mid forward; before the first, NaN (the latent price is used).
+ */
+async function underlyingMids(gen: SingleBookDay, tick: number): Promise<Float64Array> {
+  const mids = new Float64Array(86_401).fill(NaN);
+  let last = NaN;
+  gen.onSecond = (sec, bid, ask) => {
+    if (bid !== NO_BID && ask !== NO_ASK && bid < ask) last = (bid + ask) * 0.5 * tick;
+    mids[sec] = last;
+  };
+  const discard: MboSink = { writeMbo: () => Promise.resolve() };
+  for (;;) {
+    const done = gen.run();
+    await gen.out.flush(discard);
+    if (done) break;
+  }
+  return mids;
+}
 
 /** Options-on-futures order flow (per option; spreads scale with the premium). */
 export const OPTION_FLOW: Readonly<FlowSettings> = {
@@ -637,6 +701,7 @@ async function generateFuture(
   const records = targetRecords(o);
   const { gen, root, contract, iid, latent } = futureDay(o.seed, o.date, o.symbol, records);
   const paths = synthPaths(lake, "future_mbo", root.root, o.date, compression);
+  await guardForeign(paths);
   const dayNs = dayStartNs(o.date);
   const main = await runMbo(
     paths.main,
@@ -739,8 +804,14 @@ async function generateFutureOptions(
     liveId: [ID_HI - 1, 0xffffffff - 1_500 - rng.int(500)],
     strikeStep: step,
     budget: Math.max(100, records - snapshotRecords),
+    arbMargin: OPTION_ARB_MARGIN,
+    reference: await underlyingMids(
+      futureDay(o.seed, o.date, o.symbol, targetRecords({ ...o, productType: "future_mbo" })).gen,
+      root.tick_size,
+    ),
   }, out);
   const paths = synthPaths(lake, "future_option_mbo", root.root, o.date, compression);
+  await guardForeign(paths);
   const main = await runMbo(
     paths.main,
     dayMetadata("GLBX.MDP3", "mbo", o.date, syms),
@@ -952,6 +1023,7 @@ async function generateEquity(
   const records = targetRecords(o);
   const { gen, eq, iid, latent } = equityDay(o.seed, o.date, o.symbol, records);
   const paths = synthPaths(lake, "equity_mbo", eq.ticker, o.date, compression);
+  await guardForeign(paths);
   const dayNs = dayStartNs(o.date);
   const main = await runMbo(
     paths.main,
@@ -1062,8 +1134,14 @@ async function generateEquityOptions(
     dayStartNs: dayNs,
     pTrade: 0.04,
     budget: Math.max(100, records - opening),
+    arbMargin: OPTION_ARB_MARGIN,
+    reference: await underlyingMids(
+      equityDay(o.seed, o.date, o.symbol, targetRecords({ ...o, productType: "equity_mbo" })).gen,
+      eq.tick_size,
+    ),
   });
   const paths = synthPaths(lake, "equity_option_cmbp_1", eq.ticker, o.date, compression);
+  await guardForeign(paths);
   const meta = dayMetadata("OPRA.PILLAR", "cmbp-1", o.date, syms);
   const w = await DbnWriter.create(paths.main, meta, { compression });
   try {

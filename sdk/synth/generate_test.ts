@@ -311,7 +311,7 @@ Deno.test("future_mbo: files in the downloader layout, metadata like a batch dow
   assert.equal(res.symbol, "MNQH6");
   assert.match(
     res.files[0].path,
-    /raw\/source=databento\/product_type=future_mbo\/symbol=MNQ\/table=market_by_order_dbn\/glbx-mdp3-20260106\.mbo\.dbn\.zst$/,
+    /raw\/source=synthetic\/product_type=future_mbo\/symbol=MNQ\/table=market_by_order_dbn\/glbx-mdp3-20260106\.mbo\.dbn\.zst$/,
   );
   assert.match(
     res.files[1].path,

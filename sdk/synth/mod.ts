@@ -3,11 +3,11 @@
  *
  * Nobody can reach Databento from a fresh machine, so the demo, notebooks, tests and benchmarks
  * run on generated days that downstream code cannot tell from downloads: real DBN v3 files
- * (`.dbn.zst`, written with the codec's `DbnWriter`) under `<lake>/raw/source=databento/`, in the
+ * (`.dbn.zst`, written with the codec's `DbnWriter`) under `<lake>/raw/source=synthetic/`, in the
  * downloader's folders and Databento's file names, with batch-download metadata (`stype_in`
  * raw_symbol, `stype_out` instrument_id, a mapping for every symbol).
  *
- * | product type | files (under `raw/source=databento/`) |
+ * | product type | files (under `raw/source=synthetic/`) |
  * | --- | --- |
  * | `future_mbo` | `product_type=future_mbo/symbol=MNQ/table=market_by_order_dbn/glbx-mdp3-YYYYMMDD.mbo.dbn.zst`; definition in `dataset=definition/venue=glbx/type=futures/symbol=MNQ/` |
  * | `future_option_mbo` | `product_type=future_option_mbo/symbol=MNQ/table={market_by_order_dbn,statistics}/glbx-mdp3-YYYYMMDD.{mbo,statistics}.dbn.zst`; definitions and `resolved_YYYY-MM-DD.json` in `dataset=definition/venue=glbx/type=futures_options/symbol=MNQ/` |
@@ -96,12 +96,14 @@
  */
 export {
   benchSynthMbo,
+  ForeignFileError,
   generateDay,
   generateDays,
   OPRA_VENUES,
   resolveEquity,
   resolveFuture,
   SCALE_RECORDS,
+  SYNTH_SOURCE,
   type SynthBenchResult,
   type SynthDayOptions,
   type SynthDayResult,

@@ -111,6 +111,13 @@ export interface Fault {
   retryAfter?: string;
   /** Apply the request first, then answer `status` (e.g. a job created but a 500 returned). */
   afterHandling?: boolean;
+  /**
+   * Never answer (until the server closes): `before` the request takes effect, or `after` it (a
+   * job created whose reply never comes: the client can only be killed or time out).
+   */
+  hang?: "before" | "after";
+  /** Apply the request, send the answer's headers, then break the connection mid-body. */
+  drop?: boolean;
   /** Download: send this many bytes, then break the connection. */
   cutAt?: number;
   /** Download: send this many bytes, then send nothing more. */
@@ -194,6 +201,7 @@ export class FakeDatabento {
   readonly #ac: AbortController;
   readonly #open = new Set<ReadableStreamDefaultController<Uint8Array>>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #hung = new Set<() => void>();
   #submissions = 0;
 
   /** @internal */
@@ -222,6 +230,7 @@ export class FakeDatabento {
 
   /** Stops the server and breaks any open download. */
   async close(): Promise<void> {
+    for (const release of this.#hung) release();
     for (const t of this.#timers) clearTimeout(t);
     for (const c of this.#open) {
       try {
@@ -352,6 +361,7 @@ export class FakeDatabento {
     };
     this.requests.push(rec);
     const fault = this.#takeFault(rec);
+    if (fault?.hang === "before") return await this.#hang();
     if (fault?.status && !fault.afterHandling) return this.#faultResponse(fault);
     if (!authorized) {
       return json({ detail: "Authentication failed. Check your API key." }, 401);
@@ -367,8 +377,33 @@ export class FakeDatabento {
       await res.body?.cancel();
       return this.#faultResponse(fault);
     }
+    if (fault?.hang === "after") {
+      await res.body?.cancel();
+      return await this.#hang();
+    }
+    if (fault?.drop) {
+      const head = new Uint8Array((await res.arrayBuffer()).slice(0, 5));
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(head);
+          c.error(new Error("connection dropped by the fake server"));
+        },
+      });
+      return new Response(body, { status: res.status, headers: res.headers });
+    }
     if (fault?.warnings && res.ok) res.headers.set("x-warning", JSON.stringify(fault.warnings));
     return res;
+  }
+
+  /** A reply that never comes (released with a 503 when the server closes). */
+  #hang(): Promise<Response> {
+    return new Promise((resolve) => {
+      const release = () => {
+        this.#hung.delete(release);
+        resolve(json({ detail: "server closing" }, 503));
+      };
+      this.#hung.add(release);
+    });
   }
 
   #faultResponse(f: Fault): Response {

@@ -1,5 +1,7 @@
 // Hand-built vacuum-pressure inputs: the original's test fixtures (serving.md §4.8, Appendix A).
 import type { VpFlowColumns, VpWindowInput } from "../features/vp_engine.ts";
+import type { Lake } from "../lake/lake.ts";
+import { writePartition } from "../lake/writer.ts";
 
 /** One depth & flow row. */
 export interface VpRow {
@@ -135,4 +137,75 @@ export function asymmetricFlow(): VpRow[] {
     }
   }
   return rows;
+}
+
+/** A snapshot row for {@linkcode writeVpSilver} (prices in 1e-9 units; 0 = empty side). */
+export interface VpSnapRow {
+  w: number;
+  bid: bigint;
+  ask: bigint;
+  valid?: boolean;
+}
+
+/**
+ * Writes the two silver partitions the detector reads from hand-built rows (`rows` sorted by
+ * window). Snapshots default to mid 100 $, bid 99.5, ask 100.5 for every window of `rows`.
+ */
+export async function writeVpSilver(
+  lake: Lake,
+  productType: "equity_mbo" | "future_mbo",
+  symbol: string,
+  dt: string,
+  rows: readonly VpRow[],
+  snaps?: readonly VpSnapRow[],
+  which: ("book_snapshot_1s" | "depth_and_flow_1s")[] = ["book_snapshot_1s", "depth_and_flow_1s"],
+): Promise<void> {
+  const key = { symbol, dt };
+  if (which.includes("depth_and_flow_1s")) {
+    const c = flowColumns(rows);
+    const ts = BigInt64Array.from(rows, (r) => windowTs(r.w));
+    await writePartition(lake, `silver.${productType}.depth_and_flow_1s`, key, [{
+      window_start_ts_ns: ts.map((t) => t - 1_000_000_000n),
+      window_end_ts_ns: ts,
+      price_int: BigInt64Array.from(
+        rows,
+        (r) => (r.spot ?? 100_000_000_000n) + BigInt(r.k) * 500_000_000n,
+      ),
+      side: rows.map((r) => r.side),
+      spot_ref_price_int: c.spot_ref_price_int as BigInt64Array,
+      rel_ticks: c.rel_ticks as Int32Array,
+      rel_ticks_side: c.rel_ticks as Int32Array,
+      depth_qty_start: c.depth_qty_end as Float64Array,
+      depth_qty_end: c.depth_qty_end as Float64Array,
+      add_qty: c.add_qty as Float64Array,
+      pull_qty: c.pull_qty as Float64Array,
+      depth_qty_rest: c.depth_qty_rest as Float64Array,
+      pull_qty_rest: c.pull_qty_rest as Float64Array,
+      fill_qty: c.fill_qty as Float64Array,
+      window_valid: c.window_valid as Uint8Array,
+    }]);
+  }
+  if (which.includes("book_snapshot_1s")) {
+    const s: readonly VpSnapRow[] = snaps ??
+      [...new Set(rows.map((r) => r.w))].map((w) => ({
+        w,
+        bid: 99_500_000_000n,
+        ask: 100_500_000_000n,
+      }));
+    const ts = BigInt64Array.from(s, (r) => windowTs(r.w));
+    const mid = (r: VpSnapRow) => (r.bid > 0n && r.ask > 0n ? Number(r.bid + r.ask) / 2e9 : 0);
+    await writePartition(lake, `silver.${productType}.book_snapshot_1s`, key, [{
+      window_start_ts_ns: ts.map((t) => t - 1_000_000_000n),
+      window_end_ts_ns: ts,
+      best_bid_price_int: BigInt64Array.from(s, (r) => r.bid),
+      best_bid_qty: BigInt64Array.from(s, () => 10n),
+      best_ask_price_int: BigInt64Array.from(s, (r) => r.ask),
+      best_ask_qty: BigInt64Array.from(s, () => 10n),
+      mid_price: Float64Array.from(s, mid),
+      mid_price_int: BigInt64Array.from(s, (r) => BigInt(Math.round(mid(r) * 1e9))),
+      last_trade_price_int: BigInt64Array.from(s, () => 0n),
+      spot_ref_price_int: BigInt64Array.from(s, () => 100_000_000_000n),
+      book_valid: Uint8Array.from(s, (r) => (r.valid === false ? 0 : 1)),
+    }]);
+  }
 }
