@@ -8,7 +8,8 @@
  *   p99), whether every client got every window, and the server's peak RSS (`VmHWM`);
  * - the same with one stalled client added (it never reads);
  * - one client at `speed=max` on each computed stream (velocity with gold engines live on
- *   silver, vacuum-pressure), windows/s.
+ *   silver, vacuum-pressure), windows/s;
+ * - the same two streams with `source=replay` (computed from the raw DBN files), windows/s.
  *
  * Every run stops by itself after a fixed duration. Prints a Markdown block.
  *
@@ -200,6 +201,23 @@ try {
     await clients(
       1,
       `/v1/vacuum-pressure/stream?product_type=equity_mbo&symbol=QQQ&dt=${DT}&skip_minutes=0&speed=max`,
+      null,
+    ),
+  );
+  log("serve bench: replays of the raw day");
+  await row(
+    "1 client, velocity replay from raw DBN (snap, velocity), speed=max",
+    await clients(
+      1,
+      `/v1/velocity/stream?symbol=${SYMBOL}&dt=${DT}&surfaces=snap,velocity&skip_minutes=0&speed=max&source=replay`,
+      null,
+    ),
+  );
+  await row(
+    "1 client, vacuum-pressure MNQ replay from raw DBN, speed=max",
+    await clients(
+      1,
+      `/v1/vacuum-pressure/stream?product_type=future_mbo&symbol=${SYMBOL}&dt=${DT}&skip_minutes=0&speed=max&source=replay`,
       null,
     ),
   );

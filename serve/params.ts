@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkDate } from "@spymaster/sdk/lake";
+import { checkDate, RAW_SOURCES, type RawSource } from "@spymaster/sdk/lake";
 
 /** A rejected request: `param` names the offending query parameter. */
 export class ParamError extends Error {
@@ -27,6 +27,16 @@ export const MAX_SKIP_MINUTES = 1440;
 export const VELOCITY_SURFACES = ["snap", "velocity", "options", "forecast"] as const;
 /** A velocity surface. */
 export type VelocitySurface = typeof VELOCITY_SURFACES[number];
+/**
+ * Where a stream's windows come from: `lake` (default) reads the day's silver partitions;
+ * `replay` computes them live from the day's raw DBN files (no pipeline run needed).
+ */
+export const STREAM_SOURCES = ["lake", "replay"] as const;
+/** A stream source. */
+export type StreamSource = typeof STREAM_SOURCES[number];
+/** Velocity surfaces a replay cannot serve (the options chain needs its own pipeline run). */
+export const NOT_REPLAYED: readonly string[] = ["options"];
+
 /** Surfaces of the vacuum-pressure stream, in wire order. */
 export const VP_SURFACES = ["snap", "flow", "signals"] as const;
 /** A vacuum-pressure surface. */
@@ -46,6 +56,10 @@ export interface StreamParams {
   skip_minutes: number;
   /** Surfaces requested, in wire order. */
   surfaces: string[];
+  /** Silver partitions of the lake, or a live replay of the raw files. */
+  source: StreamSource;
+  /** Replay only: the raw source to read (default: the only one holding the day). */
+  raw_source?: RawSource;
 }
 
 /** Vacuum-pressure tuning knobs given in the query (absent ones keep the config default). */
@@ -93,7 +107,17 @@ const WEIGHT_KNOBS = ["w_d1", "w_d2", "w_d3"] as const;
 /** Largest look-back of a VP knob, in seconds (serving.md §4.2). */
 export const MAX_LOOKBACK_SECONDS = 600;
 
-const COMMON = ["product_type", "symbol", "dt", "speed", "skip_minutes", "surfaces", "token"];
+const COMMON = [
+  "product_type",
+  "symbol",
+  "dt",
+  "speed",
+  "skip_minutes",
+  "surfaces",
+  "source",
+  "raw_source",
+  "token",
+];
 
 /** Reads the query: unknown names, repeated names and over-long values are rejected. */
 function single(query: URLSearchParams, allowed: readonly string[]): Map<string, string> {
@@ -143,9 +167,15 @@ function integer(name: string, v: string, min: number, max: number): number {
   return x;
 }
 
-function surfaces(q: Map<string, string>, all: readonly string[]): string[] {
+function surfaces(
+  q: Map<string, string>,
+  all: readonly string[],
+  source: StreamSource,
+): string[] {
   const v = q.get("surfaces");
-  if (v === undefined) return [...all];
+  if (v === undefined) {
+    return source === "replay" ? all.filter((s) => !NOT_REPLAYED.includes(s)) : [...all];
+  }
   const asked = v.split(",");
   for (const s of asked) {
     if (!all.includes(s)) {
@@ -157,6 +187,14 @@ function surfaces(q: Map<string, string>, all: readonly string[]): string[] {
   }
   if (new Set(asked).size !== asked.length) {
     throw new ParamError("surfaces", "surfaces: a surface is listed twice");
+  }
+  const no = source === "replay" ? asked.filter((s) => NOT_REPLAYED.includes(s)) : [];
+  if (no.length) {
+    throw new ParamError(
+      "surfaces",
+      `surfaces: '${no[0]}' is not available with source=replay (build the day with the ` +
+        "pipeline and use source=lake)",
+    );
   }
   return all.filter((s) => asked.includes(s));
 }
@@ -185,6 +223,24 @@ function common(
   }
   const sp = q.get("speed");
   const speed = sp === undefined ? 1 : sp === "max" ? Infinity : decimal("speed", sp, 0, MAX_SPEED);
+  const src = q.get("source") ?? "lake";
+  if (!(STREAM_SOURCES as readonly string[]).includes(src)) {
+    throw new ParamError(
+      "source",
+      `source: '${src}' is not a stream source (valid: ${STREAM_SOURCES.join(", ")})`,
+    );
+  }
+  const source = src as StreamSource;
+  const raw = q.get("raw_source");
+  if (raw !== undefined && !(RAW_SOURCES as readonly string[]).includes(raw)) {
+    throw new ParamError(
+      "raw_source",
+      `raw_source: '${raw}' is not a raw source (valid: ${RAW_SOURCES.join(", ")})`,
+    );
+  }
+  if (raw !== undefined && source !== "replay") {
+    throw new ParamError("raw_source", "raw_source: only with source=replay");
+  }
   const sk = q.get("skip_minutes");
   const skip = sk === undefined ? 5 : integer("skip_minutes", sk, 0, MAX_SKIP_MINUTES);
   return {
@@ -193,7 +249,9 @@ function common(
     dt,
     speed,
     skip_minutes: skip,
-    surfaces: surfaces(q, all),
+    surfaces: surfaces(q, all, source),
+    source,
+    ...(raw !== undefined ? { raw_source: raw as RawSource } : {}),
   };
 }
 

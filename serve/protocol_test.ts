@@ -53,6 +53,7 @@ Deno.test("GET /health and /v1/catalog (serving.md §3.1; catalog from _SUCCESS 
           }],
         }],
       }],
+      replay: [], // no raw files in this lake
     });
   });
 });
@@ -131,7 +132,7 @@ Deno.test("failures reach the client as {type:error} and a close reason within 1
       [
         "/v1/vacuum-pressure/stream",
         `product_type=equity_mbo&symbol=QQQ&dt=${DT}`,
-        /^Silver table missing: book_snapshot_1s\. Silver partition not found: <lake>\/silver\/product_type=equity_mbo\/symbol=QQQ\/table=book_snapshot_1s\/dt=2026-02-06 Run the pipeline first: deno task pipeline --product-type equity_mbo --layer silver --symbol QQQ --dt 2026-02-06/,
+        /^Silver table missing: book_snapshot_1s\. Silver partition not found: <lake>\/silver\/product_type=equity_mbo\/symbol=QQQ\/table=book_snapshot_1s\/dt=2026-02-06/,
       ],
     ];
     for (const [path, query, re] of cases) {

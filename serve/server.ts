@@ -20,7 +20,14 @@ import { extname, join, resolve } from "node:path";
 import { buildCatalog, type Catalog } from "./catalog.ts";
 import { ServeContext } from "./context.ts";
 import type { DayCacheOptions } from "./day_cache.ts";
-import { ParamError, parseVelocityParams, parseVpParams, type StreamParams } from "./params.ts";
+import {
+  ParamError,
+  parseVelocityParams,
+  parseVpParams,
+  type StreamParams,
+  type VpParams,
+} from "./params.ts";
+import { replayVelocitySource, replayVpSource } from "./replay_source.ts";
 import {
   checkRequest,
   corsHeaders,
@@ -86,8 +93,15 @@ const STREAM_ROUTES: Record<
     source: (ctx: ServeContext, p: never) => Promise<WindowSource>;
   }
 > = {
-  "/v1/velocity/stream": { parse: parseVelocityParams, source: velocitySource },
-  "/v1/vacuum-pressure/stream": { parse: parseVpParams, source: vpSource },
+  "/v1/velocity/stream": {
+    parse: parseVelocityParams,
+    source: (ctx, p: StreamParams) =>
+      p.source === "replay" ? replayVelocitySource(ctx, p) : velocitySource(ctx, p),
+  },
+  "/v1/vacuum-pressure/stream": {
+    parse: parseVpParams,
+    source: (ctx, p: VpParams) => p.source === "replay" ? replayVpSource(ctx, p) : vpSource(ctx, p),
+  },
 };
 
 const CONTENT_TYPES: Record<string, string> = {

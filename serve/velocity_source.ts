@@ -302,7 +302,8 @@ export function optionsFrame(b: OptionSurfaceBatch | null): Uint8Array {
   return encodeSurface(VELOCITY_OPTIONS, m, out);
 }
 
-function forecastRows(
+/** Steps the forecast engine on a window's gold rows; the window's forecast rows. */
+export function forecastRows(
   engine: ForecastEngine,
   ts: bigint,
   b: FutureSurfaceBatch,
@@ -333,7 +334,8 @@ function forecastRows(
   return sink.toColumns();
 }
 
-function forecastFrame(fc: ForecastRows | null): Uint8Array {
+/** The `forecast` frame of a window (a 0-row frame for none). */
+export function forecastFrame(fc: ForecastRows | null): Uint8Array {
   if (!fc) {
     const empty: Record<string, SurfaceColumn> = {};
     for (const [name, t] of VELOCITY_FORECAST) {

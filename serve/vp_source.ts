@@ -13,12 +13,15 @@
 import {
   checkVpSilver,
   enrichVpFlow,
+  type GoldSignalConfig,
   goldSignalConfig,
   resolveVpConfigFrom,
   VpEngine,
   type VpProductType,
+  type VpRuntimeConfig,
   vpRuntimeConfigMessage,
   type VpSignalRow,
+  type VpWindowInput,
   vpWindows,
 } from "@spymaster/sdk/features";
 import { encodeSurface, VP_FLOW, VP_SIGNALS, VP_SNAP } from "./arrow_frames.ts";
@@ -47,15 +50,59 @@ export function vpSurfacesFor(
 const SIGNAL_FIELDS = VP_SIGNALS.slice(1).map(([n]) => n) as (keyof VpSignalRow)[];
 const SIDE = ["", "A", "B"];
 
-/** Builds the vacuum-pressure source of a validated request (resolves config, checks silver). */
-export async function vpSource(ctx: ServeContext, p: VpParams): Promise<WindowSource> {
-  let config, gold;
+/**
+ * The frames of one vacuum-pressure window, in wire order: `snap` (when asked and the window has
+ * a snapshot: `snap` encodes it), `flow` (when the window has depth rows) and `signals` (when
+ * they are valid). Shared by the lake and the replay sources.
+ */
+export function vpWindowFrames(
+  config: VpRuntimeConfig,
+  want: ReadonlySet<string>,
+  w: VpWindowInput,
+  signals: VpSignalRow,
+  snap: (() => Uint8Array) | null,
+): SurfaceFrame[] {
+  const frames: SurfaceFrame[] = [];
+  if (want.has("snap") && snap) frames.push({ surface: "snap", bytes: snap() });
+  if (want.has("flow") && w.end > w.start) {
+    const f = enrichVpFlow(config, w);
+    const { length: n, side, ...cols } = f;
+    frames.push({
+      surface: "flow",
+      bytes: encodeSurface(VP_FLOW, n, {
+        ...cols,
+        side: Array.from(side, (c) => SIDE[c - 64] ?? ""),
+      }),
+    });
+  }
+  if (want.has("signals") && signals.signal_valid) {
+    const cols: Record<string, Float64Array | BigInt64Array> = {
+      window_end_ts_ns: BigInt64Array.of(signals.window_end_ts_ns),
+    };
+    for (const k of SIGNAL_FIELDS) cols[k] = Float64Array.of(signals[k] as number);
+    frames.push({ surface: "signals", bytes: encodeSurface(VP_SIGNALS, 1, cols) });
+  }
+  return frames;
+}
+
+/** The resolved instrument config and signal knobs of a request (errors go to the client). */
+export function vpConfigOf(
+  ctx: ServeContext,
+  p: VpParams,
+): { config: VpRuntimeConfig; gold: GoldSignalConfig } {
   try {
-    config = resolveVpConfigFrom(ctx.products, p.product_type as VpProductType, p.symbol);
-    gold = goldSignalConfig(p.knobs);
+    return {
+      config: resolveVpConfigFrom(ctx.products, p.product_type as VpProductType, p.symbol),
+      gold: goldSignalConfig(p.knobs),
+    };
   } catch (e) {
     throw new StreamError((e as Error).message, 1008);
   }
+}
+
+/** Builds the vacuum-pressure source of a validated request (resolves config, checks silver). */
+export async function vpSource(ctx: ServeContext, p: VpParams): Promise<WindowSource> {
+  const { config, gold } = vpConfigOf(ctx, p);
   try {
     await checkVpSilver(ctx.lake, config, p.dt);
   } catch (e) {
@@ -78,37 +125,19 @@ export async function vpSource(ctx: ServeContext, p: VpParams): Promise<WindowSo
         const signals = engine.push(w);
         const skip = "skip" in start ? index++ < start.skip : w.window_end_ts_ns < start.from;
         if (skip) continue;
-        const frames: SurfaceFrame[] = [];
         const si = firstAtOrAfter(d.window_end_ts_ns, w.window_end_ts_ns);
-        if (want.has("snap") && si < d.n && d.window_end_ts_ns[si] === w.window_end_ts_ns) {
-          const bytes = ctx.snapFrame(snaps, VP_SNAP, si, (i) => ({
-            window_end_ts_ns: d.window_end_ts_ns.subarray(i, i + 1),
-            mid_price: row(d.mid_price, i),
-            spot_ref_price_int: row(d.spot_ref_price_int, i),
-            best_bid_price_int: row(d.best_bid_price_int, i),
-            best_ask_price_int: row(d.best_ask_price_int, i),
-            book_valid: row(d.book_valid, i),
-          }));
-          frames.push({ surface: "snap", bytes });
-        }
-        if (want.has("flow") && w.end > w.start) {
-          const f = enrichVpFlow(config, w);
-          const { length: n, side, ...cols } = f;
-          frames.push({
-            surface: "flow",
-            bytes: encodeSurface(VP_FLOW, n, {
-              ...cols,
-              side: Array.from(side, (c) => SIDE[c - 64] ?? ""),
-            }),
-          });
-        }
-        if (want.has("signals") && signals.signal_valid) {
-          const cols: Record<string, Float64Array | BigInt64Array> = {
-            window_end_ts_ns: BigInt64Array.of(signals.window_end_ts_ns),
-          };
-          for (const k of SIGNAL_FIELDS) cols[k] = Float64Array.of(signals[k] as number);
-          frames.push({ surface: "signals", bytes: encodeSurface(VP_SIGNALS, 1, cols) });
-        }
+        const snap = si < d.n && d.window_end_ts_ns[si] === w.window_end_ts_ns
+          ? () =>
+            ctx.snapFrame(snaps, VP_SNAP, si, (i) => ({
+              window_end_ts_ns: d.window_end_ts_ns.subarray(i, i + 1),
+              mid_price: row(d.mid_price, i),
+              spot_ref_price_int: row(d.spot_ref_price_int, i),
+              best_bid_price_int: row(d.best_bid_price_int, i),
+              best_ask_price_int: row(d.best_ask_price_int, i),
+              book_valid: row(d.book_valid, i),
+            }))
+          : null;
+        const frames = vpWindowFrames(config, want, w, signals, snap);
         yield { window_end_ts_ns: w.window_end_ts_ns, frames };
       }
     },

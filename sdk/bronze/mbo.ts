@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { allocMboColumns, type Metadata, symbolMap, words } from "../dbn/mod.ts";
+import { allocMboColumns, type MboColumns, type Metadata, symbolMap, words } from "../dbn/mod.ts";
 import type { DictColumn } from "../lake/columns.ts";
 import type { ManifestInput } from "../lake/manifest.ts";
 import type { ProductType } from "../pipeline/registry.ts";
@@ -60,65 +60,8 @@ export async function ingestMbo(o: MboIngestOptions): Promise<IngestResult> {
     const { byId, symbols } = await resolveTargets(file.metadata, o, run.set);
     if (await file.skipIfComplete(byId.values())) return;
     const stats = run.stats;
-    const { sHi, sLo, eHi, eLo } = run.window;
-    let lastId = -1;
-    let last: Target | undefined;
     for await (const c of file.batches()) {
-      const n = c.length;
-      stats.mbo_records += n;
-      const inst = c.instrument_id, flags = c.flags, action = c.action, size = c.size;
-      const tsE = words(c.ts_event), tsR = words(c.ts_recv), px = words(c.price);
-      for (let i = 0; i < n; i++) {
-        const id = inst[i];
-        if (id !== lastId) {
-          lastId = id;
-          last = byId.get(id);
-        }
-        const t = last;
-        if (t === undefined) {
-          stats.unmapped_instrument++;
-          continue;
-        }
-        const p = t.part;
-        if (p === null) {
-          stats[t.reason]++;
-          continue;
-        }
-        const i2 = i << 1;
-        const th = tsE[i2 + 1], tl = tsE[i2];
-        const a = action[i], f = flags[i];
-        const inWindow = (th > sHi || (th === sHi && tl >= sLo)) &&
-          (th < eHi || (th === eHi && tl < eLo));
-        if (!inWindow && (f & 32) === 0 && a !== 82) {
-          p.stats.outside_session++;
-          continue;
-        }
-        if (th === 0xffffffff && tl === 0xffffffff) {
-          p.rejected.null_timestamp++;
-          continue;
-        }
-        const addOrModify = a === 65 || a === 77;
-        const ph = px[i2 + 1], pl = px[i2];
-        if (ph === 0x7fffffff && pl === 0xffffffff) {
-          if (addOrModify) {
-            p.rejected.null_price++;
-            continue;
-          }
-          px[i2] = 0;
-          px[i2 + 1] = 0;
-          p.stats.null_price_set_to_zero++;
-        } else if (addOrModify && (ph >= 0x80000000 || (ph === 0 && pl === 0))) {
-          p.rejected.zero_price++;
-          continue;
-        }
-        if (addOrModify && size[i] === 0) {
-          p.rejected.zero_size++;
-          continue;
-        }
-        if (f & 32) p.stats.snapshot_records++;
-        if (a === 82) p.stats.clear_records++;
-        p.keep(i, tsR[i2 + 1], tsR[i2]);
-      }
+      selectMboRows(c, byId, run.window, stats);
       await run.flush(c, (out, m, s) => {
         // option columns first: they fill the symbol codes `s.sym`
         const opt = isOption ? optionColumns(s, out.instrument_id, m, byId) : null;
@@ -145,6 +88,109 @@ export async function ingestMbo(o: MboIngestOptions): Promise<IngestResult> {
       });
     }
   });
+}
+
+/** The session window `[start, end)` as 32-bit word pairs (high, low) for the row loops. */
+export interface WordWindow {
+  /** Start, high word. */
+  sHi: number;
+  /** Start, low word. */
+  sLo: number;
+  /** End (exclusive), high word. */
+  eHi: number;
+  /** End (exclusive), low word. */
+  eLo: number;
+}
+
+/** What keeps the rows of one instrument (a bronze partition, or a replay's in-memory list). */
+export interface RowKeeper {
+  /** Per-partition counters (`outside_session`, `snapshot_records`, …). */
+  readonly stats: Record<string, number>;
+  /** Hard-reject counters by reason. */
+  readonly rejected: Record<string, number>;
+  /** Keeps row `i` of the batch; `hi`/`lo` are its ts_recv words. */
+  keep(i: number, hi: number, lo: number): void;
+}
+
+/** Where the rows of one instrument go, as {@linkcode selectMboRows} reads it. */
+export interface RowTarget {
+  /** The keeper, or `null` when the instrument's rows are filtered out. */
+  readonly part: RowKeeper | null;
+  /** The file-level counter of the filtered rows (`""` when kept). */
+  readonly reason: string;
+}
+
+/**
+ * The bronze row rules of one decoded MBO batch (pipeline.md §2): each record goes to its
+ * instrument's target partition (`keep`) unless the instrument is filtered out, the record lies
+ * outside the session window (snapshot records and clears exempt) or a hard reject applies; an
+ * undefined price on a record other than an add/modify is set to 0 in `c`. The bronze ingest and
+ * the serving replay (which keeps the rows in memory) share this one loop.
+ */
+export function selectMboRows(
+  c: MboColumns,
+  byId: ReadonlyMap<number, RowTarget>,
+  window: WordWindow,
+  stats: Record<string, number>,
+): void {
+  const { sHi, sLo, eHi, eLo } = window;
+  let lastId = -1;
+  let last: RowTarget | undefined;
+  const n = c.length;
+  stats.mbo_records += n;
+  const inst = c.instrument_id, flags = c.flags, action = c.action, size = c.size;
+  const tsE = words(c.ts_event), tsR = words(c.ts_recv), px = words(c.price);
+  for (let i = 0; i < n; i++) {
+    const id = inst[i];
+    if (id !== lastId) {
+      lastId = id;
+      last = byId.get(id);
+    }
+    const t = last;
+    if (t === undefined) {
+      stats.unmapped_instrument++;
+      continue;
+    }
+    const p = t.part;
+    if (p === null) {
+      stats[t.reason]++;
+      continue;
+    }
+    const i2 = i << 1;
+    const th = tsE[i2 + 1], tl = tsE[i2];
+    const a = action[i], f = flags[i];
+    const inWindow = (th > sHi || (th === sHi && tl >= sLo)) &&
+      (th < eHi || (th === eHi && tl < eLo));
+    if (!inWindow && (f & 32) === 0 && a !== 82) {
+      p.stats.outside_session++;
+      continue;
+    }
+    if (th === 0xffffffff && tl === 0xffffffff) {
+      p.rejected.null_timestamp++;
+      continue;
+    }
+    const addOrModify = a === 65 || a === 77;
+    const ph = px[i2 + 1], pl = px[i2];
+    if (ph === 0x7fffffff && pl === 0xffffffff) {
+      if (addOrModify) {
+        p.rejected.null_price++;
+        continue;
+      }
+      px[i2] = 0;
+      px[i2 + 1] = 0;
+      p.stats.null_price_set_to_zero++;
+    } else if (addOrModify && (ph >= 0x80000000 || (ph === 0 && pl === 0))) {
+      p.rejected.zero_price++;
+      continue;
+    }
+    if (addOrModify && size[i] === 0) {
+      p.rejected.zero_size++;
+      continue;
+    }
+    if (f & 32) p.stats.snapshot_records++;
+    if (a === 82) p.stats.clear_records++;
+    p.keep(i, tsR[i2 + 1], tsR[i2]);
+  }
 }
 
 /** Instrument id → output target, from the file's symbol mappings for the session date. */

@@ -13,6 +13,8 @@
  *   OPRA symbols of the ticker. Definitions and statistics are stored too.
  * - Streaming: columnar decode batches are filtered and copied into the partition writers; memory
  *   does not grow with the day's size.
+ * - Replay: {@linkcode replayMboRows} applies the same row rules ({@linkcode selectMboRows}) to a
+ *   day's raw MBO files and hands one symbol's rows over in memory, without writing partitions.
  *
  * @example Ingest a hand-built MBO file
  * ```ts
@@ -55,3 +57,4 @@ export * from "./mbo.ts";
 export * from "./opra.ts";
 export * from "./session.ts";
 export * from "./stages.ts";
+export * from "./replay_mbo.ts";

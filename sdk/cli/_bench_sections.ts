@@ -507,7 +507,6 @@ const vp: BenchSection = async (ctx) => {
       dt,
       product: productForSymbol(products, "MNQH6"),
       equity: undefined,
-      source: "databento",
       overwrite: true,
       source: "databento", // benchBronze ingests as a download
       progress() {},

@@ -17,7 +17,8 @@
  * batch stage (`deno task pipeline --layer gold`) is a loop over the same engines, so batch and
  * stream agree bit for bit. {@linkcode createSurfaceEngine} builds any of them from
  * {@linkcode surfaceParams} (`config/products.yaml`); {@linkcode silverWindows} reads a silver
- * day from the lake as windows.
+ * day from the lake as windows, and {@linkcode replaySilverWindows} computes the same windows
+ * from the day's raw DBN files (bronze row rules and silver engine in memory, nothing written).
  *
  * Gold rules that differ from the original Python pipeline (smoothing without NaN poisoning,
  * per-second EMAs, lattice edges, validity filter, empty partitions) are in
@@ -91,6 +92,7 @@ export * from "./option_surface.ts";
 export * from "./intensity_surface.ts";
 export * from "./surface_engine.ts";
 export * from "./silver_windows.ts";
+export * from "./replay_windows.ts";
 export * from "./physics_surface.ts";
 export {
   buildGold,

@@ -141,10 +141,13 @@ async function listDir(dir: string): Promise<Deno.DirEntry[]> {
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Symbols that have a table folder for a dataset (sorted); `source` as in {@linkcode tableDir}. */
+/**
+ * Symbols that have a table folder for a dataset or a raw input; `source` as in
+ * {@linkcode tableDir}.
+ */
 export async function listSymbols(
   lakeRoot: string,
-  spec: DatasetSpec,
+  spec: DatasetSpec | RawSpec,
   source?: string,
 ): Promise<string[]> {
   const segs = withSource(spec, source).split("/");
