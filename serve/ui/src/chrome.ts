@@ -9,16 +9,28 @@
  */
 import type { StreamState, StreamWindow } from "./stream.ts";
 
+/** The days of one product type in a catalog section. */
+export interface CatalogProduct {
+  /** Product type. */
+  product_type: string;
+  /** Symbols with their days and the surfaces each stream can serve that day. */
+  symbols: {
+    symbol: string;
+    dates: { dt: string; streams: Record<string, string[]> }[];
+  }[];
+}
+
 /** A catalog as served by `/v1/catalog`. */
 export interface Catalog {
-  /** Product types with data. */
-  product_types: {
-    product_type: string;
-    symbols: {
-      symbol: string;
-      dates: { dt: string; layers: Record<string, string[]>; streams: Record<string, string[]> }[];
-    }[];
-  }[];
+  /** Days in the lake's partitions (`source=lake`). */
+  product_types: CatalogProduct[];
+  /** Days whose raw files can be replayed (`source=replay`). */
+  replay?: CatalogProduct[];
+}
+
+/** The catalog section a source streams from. */
+export function catalogSection(cat: Catalog, source: string): CatalogProduct[] {
+  return source === "replay" ? cat.replay ?? [] : cat.product_types;
 }
 
 /** The stream choice of a page, mirrored in the URL. */
@@ -85,7 +97,7 @@ export function streamUrl(
 
 /** Surfaces the catalog says `stream` can serve for the choice's day (empty when unknown). */
 export function catalogSurfaces(cat: Catalog, stream: string, c: StreamChoice): string[] {
-  return cat.product_types.find((p) => p.product_type === c.product_type)
+  return catalogSection(cat, c.source).find((p) => p.product_type === c.product_type)
     ?.symbols.find((s) => s.symbol === c.symbol)
     ?.dates.find((d) => d.dt === c.dt)?.streams[stream] ?? [];
 }
@@ -93,7 +105,7 @@ export function catalogSurfaces(cat: Catalog, stream: string, c: StreamChoice): 
 /** Fills missing parts of a choice with the first catalog entry that serves `stream`. */
 export function completeChoice(cat: Catalog, stream: string, c: StreamChoice): StreamChoice {
   const out = { ...c };
-  const pts = cat.product_types.filter((p) =>
+  const pts = catalogSection(cat, out.source).filter((p) =>
     p.symbols.some((s) => s.dates.some((d) => stream in d.streams))
   );
   const pt = pts.find((p) => p.product_type === out.product_type) ?? pts[0];
@@ -183,6 +195,15 @@ export class Picker {
       c.dt = "";
     }
     if (k === "symbol") c.dt = "";
+    if (k === "source") {
+      // the replayable days are another list: keep what exists there, complete the rest
+      const sec = catalogSection(this.#cat, v);
+      const pt = sec.find((p) => p.product_type === c.product_type);
+      const sym = pt?.symbols.find((s) => s.symbol === c.symbol);
+      if (!pt) c.product_type = "";
+      if (!sym) c.symbol = "";
+      if (!sym?.dates.some((d) => d.dt === c.dt)) c.dt = "";
+    }
     this.#choice = completeChoice(this.#cat, this.#stream, c);
     this.#render();
     this.#onChange(this.#choice);
@@ -196,7 +217,7 @@ export class Picker {
       if (current && !values.includes(current)) option(sel, current, `${current} (not in lake)`);
       sel.value = current;
     };
-    const pts = this.#cat.product_types.filter((p) =>
+    const pts = catalogSection(this.#cat, c.source).filter((p) =>
       (!this.#allowed || this.#allowed.includes(p.product_type)) &&
       p.symbols.some((s) => s.dates.some((d) => this.#stream in d.streams))
     );
