@@ -15,7 +15,9 @@ import {
 } from "../features/mod.ts";
 import { isComplete, partitionDir } from "../lake/paths.ts";
 import { datasetSpec } from "../lake/datasets.ts";
-import { openLake } from "../lake/lake.ts";
+import { type Lake, openLake } from "../lake/lake.ts";
+import type { ProductTable } from "../lake/products.ts";
+import type { StageContext } from "../pipeline/registry.ts";
 import { DEFAULT_CONFIG_DIR } from "../lake/datasets.ts";
 import { loadProducts, productForSymbol } from "../lake/products.ts";
 import { fixturePath, fixturesAvailable } from "../testing/fixtures.ts";
@@ -240,6 +242,42 @@ const book: BenchSection = async (ctx) => {
   ].join("\n");
 };
 
+/** The stage context of the full-size day's contract and date (bronze ingested as a download). */
+function fullDayStage(lake: Lake, products: ProductTable): StageContext {
+  const symbol = "MNQH6";
+  return {
+    lake,
+    products,
+    productType: "future_mbo",
+    symbol,
+    dt: "2026-01-06",
+    product: productForSymbol(products, symbol),
+    equity: undefined,
+    source: "databento", // benchBronze ingests as a download
+    overwrite: true,
+    progress() {},
+    log() {},
+  };
+}
+
+/** Bronze and silver of the full-size day, built once (an untimed input of later sections). */
+async function ensureFullDaySilver(ctx: BenchContext, section: string): Promise<void> {
+  const root = `${ctx.dir}/lake`;
+  const lake = await openLake(root);
+  const stage = fullDayStage(lake, await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`));
+  const flowSpec = datasetSpec(lake.config, "silver.future_mbo.depth_and_flow_1s");
+  const snapSpec = datasetSpec(lake.config, "silver.future_mbo.book_snapshot_1s");
+  const key = { symbol: stage.symbol, dt: stage.dt };
+  if (
+    await isComplete(partitionDir(root, flowSpec, key)) &&
+    await isComplete(partitionDir(root, snapSpec, key))
+  ) return;
+  const day = await fullDay(ctx);
+  ctx.log(`bronze and silver of the full-size day (untimed input of the ${section} section)`);
+  await benchBronze({ file: day.path, productType: "future_mbo", lakeRoot: root });
+  await runSilverStage(stage);
+}
+
 /** The whole silver stage over the full-size day: bronze read + book + aggregation + Parquet. */
 const silver: BenchSection = async (ctx) => {
   const day = await fullDay(ctx);
@@ -248,24 +286,9 @@ const silver: BenchSection = async (ctx) => {
   await benchBronze({ file: day.path, productType: "future_mbo", lakeRoot: root });
   const lake = await openLake(root);
   const products = await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`);
-  const symbol = "MNQH6", dt = "2026-01-06";
   ctx.log("silver stage");
   const t0 = performance.now();
-  const [rss, r] = await withPeakRss(() =>
-    runSilverStage({
-      lake,
-      products,
-      productType: "future_mbo",
-      symbol,
-      dt,
-      product: productForSymbol(products, symbol),
-      equity: undefined,
-      source: "databento",
-      overwrite: true,
-      progress() {},
-      log() {},
-    })
-  );
+  const [rss, r] = await withPeakRss(() => runSilverStage(fullDayStage(lake, products)));
   const seconds = (performance.now() - t0) / 1000;
   const rows = r.partitions.map((p) => `${p.dataset.split(".").pop()} ${p.rows.toLocaleString()}`);
   return [
@@ -288,29 +311,11 @@ const silver: BenchSection = async (ctx) => {
  * Parquet of the dense surface) with its peak RSS.
  */
 const gold: BenchSection = async (ctx) => {
-  const day = await fullDay(ctx);
   const root = `${ctx.dir}/lake`;
   const lake = await openLake(root);
   const products = await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`);
   const symbol = "MNQH6", dt = "2026-01-06";
-  const flowSpec = datasetSpec(lake.config, "silver.future_mbo.depth_and_flow_1s");
-  if (!(await isComplete(partitionDir(root, flowSpec, { symbol, dt })))) {
-    ctx.log("bronze and silver of the full-size day (untimed input of the gold stage)");
-    await benchBronze({ file: day.path, productType: "future_mbo", lakeRoot: root });
-    await runSilverStage({
-      lake,
-      products,
-      productType: "future_mbo",
-      symbol,
-      dt,
-      product: productForSymbol(products, symbol),
-      equity: undefined,
-      source: "databento",
-      overwrite: true,
-      progress() {},
-      log() {},
-    });
-  }
+  await ensureFullDaySilver(ctx, "gold");
   const params = surfaceParams(products, "future_mbo", symbol);
   // silver windows held in memory (copied), then the engine alone, best of 3
   ctx.log("reading silver into memory");
@@ -490,29 +495,9 @@ const physics: BenchSection = async (ctx) => {
  */
 const vp: BenchSection = async (ctx) => {
   const root = `${ctx.dir}/lake`;
-  const lake0 = await openLake(root);
   const cfg = await resolveVpConfig("future_mbo", "MNQH6");
   const dt = "2026-01-06";
-  const ready = await checkVpSilver(lake0, cfg, dt).then(() => true, () => false);
-  if (!ready) {
-    const day = await fullDay(ctx);
-    ctx.log("bronze + silver of the full-size day (untimed input of the vp section)");
-    await benchBronze({ file: day.path, productType: "future_mbo", lakeRoot: root });
-    const products = await loadProducts(`${DEFAULT_CONFIG_DIR}/products.yaml`);
-    await runSilverStage({
-      lake: lake0,
-      products,
-      productType: "future_mbo",
-      symbol: "MNQH6",
-      dt,
-      product: productForSymbol(products, "MNQH6"),
-      equity: undefined,
-      overwrite: true,
-      source: "databento", // benchBronze ingests as a download
-      progress() {},
-      log() {},
-    });
-  }
+  await ensureFullDaySilver(ctx, "vp");
   const lake = await openLake(root);
   const rows = (await checkVpSilver(lake, cfg, dt)).depth_and_flow_1s;
   ctx.log("vp batch (best of 3 after a warm-up)");
