@@ -38,6 +38,8 @@ export interface WirePart {
   rows: number;
   level: number;
   rowGroupSize: number;
+  /** Parquet format version (default 2). */
+  version?: 1 | 2;
   /** Dictionary-encode columns with up to 1 MiB of distinct values (default: 1 KiB). */
   dictionary?: boolean;
   /** Extra Parquet options for COPY (tuning experiments), e.g. `ROW_GROUPS_PER_FILE 2`. */

@@ -28,6 +28,13 @@ export interface DatasetSpec {
   contract: Contract;
   /** zstd level of the Parquet pages (`zstd_level`, 1–22; default 3). */
   zstdLevel: number;
+  /**
+   * Parquet format version of the files (`parquet_version`, 1 or 2; default 2). Version 2 pages
+   * delta-code integers and byte-stream-split floats: smaller files for integer-heavy tables
+   * (bronze, silver). Version 1 writes floats plain: for the float-heavy gold surfaces it writes
+   * faster and reads about twice as fast for ~7 % more bytes.
+   */
+  parquetVersion: 1 | 2;
 }
 
 /** A raw input folder (written by the downloader or the synthetic-day generator). */
@@ -180,7 +187,11 @@ export async function parseLakeConfig(
       throw new Error(`${where}: bad dataset key`);
     }
     if (!isRecord(raw)) throw new Error(`${where}: expected a mapping`);
-    checkKeys(raw, ["path", "contract", "format", "partition_keys", "zstd_level"], where);
+    checkKeys(
+      raw,
+      ["path", "contract", "format", "partition_keys", "zstd_level", "parquet_version"],
+      where,
+    );
     if (raw.format !== undefined && raw.format !== "parquet") {
       throw new Error(`${where}: only format 'parquet' is supported`);
     }
@@ -199,6 +210,12 @@ export async function parseLakeConfig(
         `${where}: 'zstd_level' must be an integer 1-22, got ${JSON.stringify(zstdLevel)}`,
       );
     }
+    const parquetVersion = raw.parquet_version ?? 2;
+    if (parquetVersion !== 1 && parquetVersion !== 2) {
+      throw new Error(
+        `${where}: 'parquet_version' must be 1 or 2, got ${JSON.stringify(parquetVersion)}`,
+      );
+    }
     const path_ = template(raw.path, where);
     if (typeof raw.contract !== "string" || !raw.contract.endsWith(".avsc")) {
       throw new Error(`${where}: 'contract' must name an .avsc file`);
@@ -213,7 +230,7 @@ export async function parseLakeConfig(
       }
       contracts.set(contractPath, contract);
     }
-    datasets.set(key, { key, path: path_, contractPath, contract, zstdLevel });
+    datasets.set(key, { key, path: path_, contractPath, contract, zstdLevel, parquetVersion });
   }
   const rawInputs = new Map<string, RawSpec>();
   if (doc.raw !== undefined) {

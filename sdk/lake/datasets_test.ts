@@ -170,9 +170,20 @@ Deno.test("datasets.yaml validation names the file, the entry and the problem", 
       /datasets.bronze.x.y: 'zstd_level' must be an integer 1-22, got/,
     );
   }
+  for (const bad of [0, 3, "1"]) {
+    await assert.rejects(
+      () =>
+        parseLakeConfig({
+          lake_root: "lake",
+          datasets: { "bronze.x.y": { ...ok.datasets["bronze.x.y"], parquet_version: bad } },
+        }, "d.yaml"),
+      /datasets.bronze.x.y: 'parquet_version' must be 1 or 2, got/,
+    );
+  }
   const cfg = await parseLakeConfig(ok, "/p/config/d.yaml");
   assert.deepStrictEqual(cfg.lakeRoot, "/p/lake");
   assert.deepStrictEqual(cfg.datasets.get("bronze.x.y")!.zstdLevel, 3);
+  assert.deepStrictEqual(cfg.datasets.get("bronze.x.y")!.parquetVersion, 2);
 });
 
 Deno.test("datasets.yaml: bronze event tables and dense gold surfaces at zstd level 1, the rest at 3", async () => {
@@ -189,6 +200,11 @@ Deno.test("datasets.yaml: bronze event tables and dense gold surfaces at zstd le
     "gold.future_option_mbo.physics_surface_1s",
   ]);
   for (const d of cfg.datasets.values()) assert.ok(d.zstdLevel === 1 || d.zstdLevel === 3, d.key);
+  const v1 = [...cfg.datasets.values()].filter((d) => d.parquetVersion === 1).map((d) => d.key);
+  assert.deepStrictEqual(v1.sort(), [
+    "gold.future_mbo.physics_surface_1s",
+    "gold.future_option_mbo.physics_surface_1s",
+  ]);
 });
 
 Deno.test("avsc validation of column batches: ranges, booleans, missing and extra columns", () => {

@@ -50,6 +50,8 @@ export interface ParquetSettings {
   level: number;
   /** Rows per row group. */
   row_group_size: number;
+  /** Parquet format version (absent in manifests written before it was recorded: 2). */
+  version?: 1 | 2;
 }
 
 /** The content of `_MANIFEST.json`. */

@@ -518,6 +518,7 @@ export class PartitionWriter {
       rows,
       level: this.#level,
       rowGroupSize: this.#rowGroupSize,
+      version: this.dataset.parquetVersion,
       columns,
     }).then((done) => {
       file.bytes = done.bytes;
@@ -568,7 +569,12 @@ export class PartitionWriter {
         code_version: await codeVersion(),
         rejected,
         rejected_total: Object.values(rejected).reduce((a, b) => a + b, 0),
-        parquet: { compression: "zstd", level: this.#level, row_group_size: this.#rowGroupSize },
+        parquet: {
+          compression: "zstd",
+          level: this.#level,
+          row_group_size: this.#rowGroupSize,
+          version: this.dataset.parquetVersion,
+        },
         stats: { ...(o.stats ?? {}), ...(info.stats ?? {}) },
         timings: {
           ...(o.timings ?? {}),

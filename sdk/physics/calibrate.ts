@@ -13,6 +13,7 @@ import { listPartitions, partitionDir } from "../lake/paths.ts";
 import { codeVersion, manifestSha256, readManifest } from "../lake/manifest.ts";
 import { extractRoot, type ProductTable } from "../lake/products.ts";
 import { readBatches, type ReadColumn } from "../lake/reader.ts";
+import { holdParquetWorkers } from "../lake/mod.ts";
 import type { DictColumn } from "../lake/columns.ts";
 import { easternNs } from "../silver/session.ts";
 import { MODEL, type Neighbourhood, type WindowForecast } from "./forecast_math.ts";
@@ -336,6 +337,8 @@ export async function scanDay(
   for await (
     const b of readBatches(lake, surfaceKey(productType), { symbol, dt }, {
       columns: ["window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side", ...wanted],
+      // only conditions DuckDB evaluates inside the Parquet scan: a filter it cannot push down
+      // (e.g. an OR across side and rel_ticks) may hand the rows over out of file order
       where: `${when} AND rel_ticks BETWEEN ${-R} AND ${R} AND spot_ref_price_int > 0`,
     })
   ) {
@@ -365,6 +368,43 @@ export async function scanDay(
     confidence: conf.done(),
     horizon: H,
   };
+}
+
+/**
+ * Days scanned at once by the fit and the evaluation: each scan reads Parquet in its own worker
+ * while the main thread assembles and forecasts the windows of whichever day has rows ready, so
+ * two scans keep two cores busy.
+ */
+const DAYS_AT_ONCE = 2;
+
+/**
+ * `scan` over `days`, {@linkcode DAYS_AT_ONCE} at a time, with the results in day order. The lake
+ * reader workers are kept between scans (starting one costs a DuckDB instance).
+ */
+async function scanDays<T>(
+  days: readonly PhysicsDay[],
+  scan: (d: PhysicsDay) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = new Array(days.length);
+  const release = holdParquetWorkers();
+  try {
+    let next = 0;
+    const lane = async () => {
+      while (next < days.length) {
+        const i = next++;
+        try {
+          out[i] = await scan(days[i]);
+        } catch (e) {
+          next = days.length; // the other lane stops after its current day
+          throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DAYS_AT_ONCE, days.length) }, lane));
+  } finally {
+    release();
+  }
+  return out;
 }
 
 /** How training and held-out windows are separated. */
@@ -533,22 +573,26 @@ export async function fitPhysics(o: FitOptions): Promise<PhysicsParams> {
   const split = resolveSplit(days.length, o.split);
   const { train, holdout } = splitDays(days, split);
   const embargo = Math.max(...horizons);
-  const engine = new ForecastEngine(lattice, { beta: 0, gamma: 0, horizon: 1 });
-  const sums = emptySums();
-  const parts: SeriesPart[] = [];
-  for (const d of train) {
+  const scans = await scanDays(train, async (d) => {
     const t = performance.now();
+    const engine = new ForecastEngine(lattice, { beta: 0, gamma: 0, horizon: 1 });
     const scan = await scanDay(o.lake, o.productType, d, engine, session);
-    const part = { series: scan.series, ...partRange(d.dt, split, "train", embargo) };
-    addSamples(sums, part.series, part.from, part.to);
-    parts.push(part);
     o.onDay?.({
       dt: d.dt,
       role: "train",
       windows: scan.series.sec.length,
       seconds: (performance.now() - t) / 1000,
     });
-  }
+    return scan;
+  });
+  // the normal sums are added in day order, so the fit does not depend on which scan ended first
+  const sums = emptySums();
+  const parts: SeriesPart[] = [];
+  train.forEach((d, i) => {
+    const part = { series: scans[i].series, ...partRange(d.dt, split, "train", embargo) };
+    addSamples(sums, part.series, part.from, part.to);
+    parts.push(part);
+  });
   const fit = solveBetaGamma(sums);
   const baselines = fitBaselines(parts, horizons);
   const role = split.kind === "time" ? "train+holdout" : null;
@@ -658,29 +702,33 @@ export async function evaluatePhysics(
   if (missing.length) {
     throw new Error(`held-out day(s) without a complete gold surface: ${missing.join(", ")}`);
   }
-  const engine = new ForecastEngine(lattice, {
-    beta: p.beta,
-    gamma: p.gamma,
-    horizon: Math.max(...horizons),
-    neighbourhood: p.neighbourhood,
-  });
-  const parts: EvalPart[] = [];
   const embargo = Math.max(...p.horizons);
-  for (const d of use) {
+  const scans = await scanDays(use, async (d) => {
     const t = performance.now();
-    const scan = await scanDay(o.lake, p.product_type, d, engine, p.session);
-    parts.push({
-      series: scan.series,
-      ...partRange(d.dt, p.split, "holdout", embargo),
-      predictions: { horizon: scan.horizon, delta: scan.delta, confidence: scan.confidence },
+    const engine = new ForecastEngine(lattice, {
+      beta: p.beta,
+      gamma: p.gamma,
+      horizon: Math.max(...horizons),
+      neighbourhood: p.neighbourhood,
     });
+    const scan = await scanDay(o.lake, p.product_type, d, engine, p.session);
     o.onDay?.({
       dt: d.dt,
       role: "holdout",
       windows: scan.series.sec.length,
       seconds: (performance.now() - t) / 1000,
     });
-  }
+    return scan;
+  });
+  const parts: EvalPart[] = use.map((d, i) => ({
+    series: scans[i].series,
+    ...partRange(d.dt, p.split, "holdout", embargo),
+    predictions: {
+      horizon: scans[i].horizon,
+      delta: scans[i].delta,
+      confidence: scans[i].confidence,
+    },
+  }));
   const metrics = evaluate(parts, p.baselines, {
     horizons,
     resamples: o.resamples,

@@ -146,17 +146,19 @@ export class WindowFieldBuilder {
 
   /** Adds surface rows `lo..hi−1` (side codes from {@linkcode sideCodes}). */
   addSurface(c: SurfaceColumns, sides: Uint8Array, lo: number, hi: number): void {
-    const G = this.fields.gridMax, n = this.#n;
-    const cols = FIELD_COLUMNS.map((k) => c[k]);
+    const G = this.fields.gridMax, n = this.#n, count = this.#count, rel = c.rel_ticks;
+    const [sg, su, sp, so] = this.#sum;
+    const g = c.pressure_grad, u = c.u_near, p = c.u_p_slow, o = c.Omega;
     for (let i = lo; i < hi; i++) {
-      const x = c.rel_ticks[i], sd = sides[i];
-      if (sd > 1 || x < -G || x > G) continue;
+      const x = rel[i], sd = sides[i];
+      // only each side's own half reaches the fields (finish): asks above the spot, bids below
+      if (sd === 1 ? x <= 0 || x > G : sd !== 0 || x >= 0 || x < -G) continue;
       const slot = sd * n + x + G;
-      this.#count[slot]++;
-      for (let k = 0; k < cols.length; k++) {
-        const col = cols[k];
-        if (col) this.#sum[k][slot] += col[i];
-      }
+      count[slot]++;
+      if (g) sg[slot] += g[i];
+      if (u) su[slot] += u[i];
+      if (p) sp[slot] += p[i];
+      if (o) so[slot] += o[i];
     }
   }
 
@@ -375,6 +377,22 @@ export class ForecastEngine {
   }
 }
 
+/** The 64-bit values of `a` as (low, high) 32-bit pairs (little-endian), without copying. */
+function int32Halves(a: BigInt64Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
+/**
+ * End of the run of rows equal to row `lo` (exclusive), comparing the 32-bit halves: reading a
+ * BigInt64Array element allocates a BigInt, which made this loop the assembler's main cost.
+ */
+function runEnd(e32: Int32Array, lo: number, n: number): number {
+  const a = e32[2 * lo], b = e32[2 * lo + 1];
+  let hi = lo + 1;
+  while (hi < n && e32[2 * hi] === a && e32[2 * hi + 1] === b) hi++;
+  return hi;
+}
+
 /**
  * Groups surface rows into windows as they arrive (rows of a window may span batches; windows
  * must ascend), adds the root's option rows of each window, and forecasts each complete window
@@ -407,10 +425,10 @@ export class WindowAssembler {
   add(surface: SurfaceColumns, sides?: Uint8Array): void {
     const n = surface.rel_ticks.length, ends = surface.window_end_ts_ns;
     const sd = sides ?? sideCodes(surface.side, n);
+    const e32 = int32Halves(ends);
     for (let lo = 0; lo < n;) {
       const end = ends[lo];
-      let hi = lo + 1;
-      while (hi < n && ends[hi] === end) hi++;
+      const hi = runEnd(e32, lo, n);
       if (end !== this.#end) {
         if (this.#end !== null && end < this.#end) {
           throw new RangeError(
@@ -466,11 +484,11 @@ export function forEachWindow(
 ): void {
   const n = surface.rel_ticks.length, ends = surface.window_end_ts_ns;
   const on = options ? options.rel_ticks.length : 0, oe = options?.window_end_ts_ns;
+  const e32 = int32Halves(ends);
   let o = 0;
   for (let lo = 0; lo < n;) {
     const end = ends[lo];
-    let hi = lo + 1;
-    while (hi < n && ends[hi] === end) hi++;
+    const hi = runEnd(e32, lo, n);
     if (hi < n && ends[hi] < end) {
       throw new RangeError(`surface rows are not ordered by window_end_ts_ns at row ${hi}`);
     }
