@@ -126,7 +126,9 @@ async function write(p: WirePart): Promise<void> {
   try {
     await c.run(
       `COPY (SELECT ${select} FROM spymaster_part()) TO '${file}' ` +
-        `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${p.level}, PARQUET_VERSION V${p.version ?? 2}, ` +
+        `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${p.level}, PARQUET_VERSION V${
+          p.version ?? 2
+        }, ` +
         `WRITE_BLOOM_FILTER false, ROW_GROUP_SIZE ${p.rowGroupSize}, ` +
         `DICTIONARY_SIZE_LIMIT ${p.dictionary ? 1 << 20 : SMALL_DICTIONARY}${
           p.extra ? `, ${p.extra}` : ""

@@ -76,6 +76,12 @@ export interface ScanRequest {
   where?: string;
   /** Rows per batch. */
   batchRows: number;
+  /**
+   * Distinct values of string columns as the partition's manifest records them: those columns'
+   * dictionaries are not scanned for (non-nullable single-character columns are still checked
+   * row by row against them).
+   */
+  stringValues?: Record<string, string[]>;
 }
 
 /** A column as the scan delivers it. */
@@ -207,8 +213,19 @@ export class ScanConnection {
       if (Number(nulls ?? 0) > 0 || Number(unknown) > 0) mayBeNull.add(String(name));
     }
     // sorted distinct values of the string columns, in one scan
-    const strings = req.fields.filter((f) => f.type === "string");
+    const known = req.stringValues ?? {};
     const dicts = new Map<string, string[]>();
+    const recorded = new Set<string>();
+    // a manifest's values are trusted for non-nullable columns only: a null row's code is
+    // garbage, so a value missing from the manifest could not be told from a null
+    const strings = req.fields.filter((f) => {
+      if (f.type !== "string") return false;
+      const v = known[f.name];
+      if (f.nullable || mayBeNull.has(f.name) || !Array.isArray(v)) return true;
+      dicts.set(f.name, v.map(String));
+      recorded.add(f.name);
+      return false;
+    });
     if (strings.length) {
       const exprs = strings.map((f) => {
         const id = sqlIdent(f.name);
@@ -239,7 +256,7 @@ export class ScanConnection {
           ? "u16"
           : "u32";
         columns.push({ name: f.name, kind, nullable: f.nullable, values });
-        if (values.length === 1 && !mayBeNull.has(f.name)) {
+        if (values.length === 1 && !mayBeNull.has(f.name) && !recorded.has(f.name)) {
           // one value, no nulls: every code is 0 (nothing to read)
           vec.push(-1);
           lut.push(null);
@@ -248,7 +265,7 @@ export class ScanConnection {
         if (values.length && values.every((v) => v.length === 1 && v.charCodeAt(0) < 128)) {
           // single ASCII characters (action, side, right): their code, mapped in JS (an ENUM
           // cast hashes every string and costs several times more)
-          table = new Uint8Array(128);
+          table = new Uint8Array(128).fill(UNKNOWN_CODE);
           values.forEach((v, i) => (table![v.charCodeAt(0)] = i));
           expr = `CAST(ascii(${id}) AS UTINYINT)`;
         } else {
@@ -338,8 +355,14 @@ export class ScanConnection {
           const src = srcs[i];
           if (src) {
             const t = lut[i];
-            if (t) mapCodes(src, t, data[i], from, take, fill);
-            else {
+            if (t) {
+              if (mapCodes(src, t, data[i], from, take, fill) && !nullable[i]) {
+                throw new Error(
+                  `column '${columns[i].name}': a value outside its recorded dictionary ` +
+                    `(${JSON.stringify(columns[i].values)}) near row ${rows + from}`,
+                );
+              }
+            } else {
               const w = widths[i];
               data[i].set(src.subarray(from * w, (from + take) * w), fill * w);
             }
@@ -382,7 +405,13 @@ export class ScanConnection {
   }
 }
 
-/** `dst[at + r] = table[src[from + r]]` for `r < n` (a null row's garbage code maps anywhere). */
+/** Code of an ASCII character outside a column's dictionary. */
+const UNKNOWN_CODE = 255;
+
+/**
+ * `dst[at + r] = table[src[from + r]]` for `r < n`; true when a character outside the dictionary
+ * was seen (a null row's garbage code may be one: callers check non-nullable columns only).
+ */
 function mapCodes(
   src: Uint8Array,
   table: Uint8Array,
@@ -390,8 +419,14 @@ function mapCodes(
   from: number,
   n: number,
   at: number,
-): void {
-  for (let r = 0; r < n; r++) dst[at + r] = table[src[from + r] & 127];
+): boolean {
+  let unknown = 0;
+  for (let r = 0; r < n; r++) {
+    const c = table[src[from + r] & 127];
+    dst[at + r] = c;
+    unknown |= c & 128;
+  }
+  return unknown !== 0;
 }
 
 /** Typed-array constructors of the kinds. */

@@ -86,6 +86,12 @@ export interface Manifest {
   rejected_total: number;
   /** How the data files were encoded. */
   parquet: ParquetSettings;
+  /**
+   * Distinct values of each string column in the files, sorted (absent in manifests written
+   * before it was recorded). Readers take their dictionaries from here instead of scanning the
+   * column first.
+   */
+  string_values?: Record<string, string[]>;
   /** Stage-specific counters (records read, rows filtered out by rule, ...). */
   stats: Record<string, unknown>;
   /** ISO start/end, total seconds and stage-specific phase seconds. */

@@ -309,6 +309,18 @@ function scanFields(spec: DatasetSpec, options: ReadOptions): ScanField[] {
   }));
 }
 
+/** The string columns' values a partition's manifest records (none when it has no manifest). */
+async function recordedStringValues(
+  dir: string,
+): Promise<Record<string, string[]> | undefined> {
+  try {
+    const v = (await readManifest(dir)).string_values;
+    return v && typeof v === "object" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function selectionRows(parts: PartitionRef[]): Promise<number> {
   let rows = 0;
   for (const p of parts) {
@@ -345,6 +357,7 @@ export async function* readBatches(
       files: await filesOf([p]),
       where: options.where,
       batchRows,
+      stringValues: await recordedStringValues(p.dir),
     };
     yield* worker ? scanInWorker(req) : scanHere(req);
   }

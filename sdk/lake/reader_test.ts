@@ -300,3 +300,37 @@ Deno.test("nullable columns keep their nulls; a null in a non-nullable column is
     );
   }
 });
+
+Deno.test("string dictionaries come from the manifest, and a value outside it is an error", async () => {
+  const lake = await openLake(await Deno.makeTempDir({ dir: TMP }));
+  // side of row i: A when i % 3 = 0 → rows 0..4 give A B B A B
+  await writePartition(lake, DS, { symbol: "QQQ", dt: "2026-02-05" }, [batch(5, 100)]);
+  const dir = partitionDir(lake.root, datasetSpec(lake.config, DS), {
+    symbol: "QQQ",
+    dt: "2026-02-05",
+  });
+  const path = `${dir}/_MANIFEST.json`;
+  const manifest = JSON.parse(await Deno.readTextFile(path));
+  assert.deepStrictEqual(manifest.string_values, { side: ["A", "B"] });
+  const sides = async (options: ReadOptions = {}) => {
+    const out: string[] = [];
+    for await (const b of readBatches(lake, DS, { symbol: "QQQ", dt: "2026-02-05" }, options)) {
+      const d = b.columns.side as DictColumn;
+      for (const c of d.codes) out.push(d.values[c]);
+    }
+    return out;
+  };
+  assert.deepStrictEqual(await sides(), ["A", "B", "B", "A", "B"]);
+  assert.deepStrictEqual(await sides({ worker: true }), ["A", "B", "B", "A", "B"]);
+  // a manifest that leaves out a value the files hold: the read fails, it never maps B to A
+  manifest.string_values = { side: ["A"] };
+  await Deno.writeTextFile(path, JSON.stringify(manifest));
+  await assert.rejects(
+    sides(),
+    /column 'side': a value outside its recorded dictionary \(\["A"\]\)/,
+  );
+  // an older manifest without the values: the dictionary is read from the files
+  delete manifest.string_values;
+  await Deno.writeTextFile(path, JSON.stringify(manifest));
+  assert.deepStrictEqual(await sides(), ["A", "B", "B", "A", "B"]);
+});

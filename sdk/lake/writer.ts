@@ -342,6 +342,11 @@ function translate(
   return n;
 }
 
+/** `values` sorted by code point order, the order of DuckDB's `list_sort` on VARCHAR for ASCII. */
+function sortedStrings(values: readonly string[]): string[] {
+  return [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 const openPartitions = new Set<string>();
 
 function hexId(): string {
@@ -575,6 +580,9 @@ export class PartitionWriter {
           row_group_size: this.#rowGroupSize,
           version: this.dataset.parquetVersion,
         },
+        string_values: Object.fromEntries(
+          this.#cols.filter((c) => c.dict).map((c) => [c.field.name, sortedStrings(c.values)]),
+        ),
         stats: { ...(o.stats ?? {}), ...(info.stats ?? {}) },
         timings: {
           ...(o.timings ?? {}),

@@ -123,11 +123,11 @@ Deno.test("round trip through Parquet: typed arrays, dictionaries, u64 bit patte
     assert.deepStrictEqual(man.rejected_total, 2);
     assert.deepStrictEqual(man.stage, "test_stage");
     assert.deepStrictEqual(man.parquet, {
-    compression: "zstd",
-    level: 3,
-    row_group_size: 122_880,
-    version: 2,
-  });
+      compression: "zstd",
+      level: 3,
+      row_group_size: 122_880,
+      version: 2,
+    });
     // what the files say of themselves (DuckDB reads the Parquet footers)
     const db = await openLakeDuckDB(lake);
     try {
