@@ -24,6 +24,11 @@ const command = defineCommand({
       description: "scratch folder (default: a new temp folder)",
     },
     seconds: { type: "integer", min: 1, default: 15, description: "seconds measured at 10×" },
+    trace: {
+      type: "string",
+      value: "FILE",
+      description: "write a Chromium trace (JSON, chrome://tracing) of the measured seconds",
+    },
   },
 });
 const parsed = command.parse(Deno.args);
@@ -78,11 +83,18 @@ try {
   const before = await page.evaluate(
     `({ w: globalThis.__spymaster.windows, n: globalThis.__spymaster.perf.decode.length })`,
   ) as { w: number; n: number };
+  if (values.trace) {
+    await browser.startTracing(page, {
+      path: values.trace,
+      categories: ["devtools.timeline", "blink", "cc", "gpu", "viz", "v8", "toplevel"],
+    });
+  }
   const fps: number[] = [];
   for (let i = 0; i < SECONDS; i++) {
     await page.waitForTimeout(1000);
     fps.push(await page.evaluate("globalThis.__spymaster.perf.fps") as number);
   }
+  if (values.trace) await browser.stopTracing();
   const after = await page.evaluate(
     `(() => { const s = globalThis.__spymaster; return { w: s.windows, p: s.perf,
       grid: s.meta.grid }; })()`,
