@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /**
- * Antialiased thick lines and triangles on a transparent WebGL2 canvas: the velocity page's
- * overlay (price grid, spot line and its glow, forecast path and arrow, the "now" divider).
+ * Antialiased thick lines and triangles drawn with WebGL2 over what a canvas already shows: the
+ * velocity page's lines over its heat field (price grid, spot line and its glow, forecast path and
+ * arrow).
  *
- * Why not a 2D canvas: without a GPU, Chromium rasterises both the page's compositing and an
- * accelerated 2D canvas on SwiftShader, and a full-screen 2D canvas that changes every frame
- * (even one that is only cleared) costs more than the whole heat field; the same lines as a few
- * thousand vertices of one WebGL draw list cost ~1 ms (BENCHMARKS.md, pages).
+ * Why not a 2D canvas over the field: without a GPU, Chromium rasterises an accelerated 2D canvas
+ * on SwiftShader, and a full-screen transparent 2D canvas that changes with every window (even one
+ * that is only cleared) costs more than the whole heat field; the same lines as a few thousand
+ * vertices drawn into the field's own canvas cost ~1 ms and add no layer (BENCHMARKS.md, pages).
  *
  * Each shape is a list of quads whose fragments know their distance to the centre line (or to a
  * join point), so edges get one device pixel of analytic coverage. A shape drawn as a *union*
@@ -14,7 +15,7 @@
  * once per shape, like a 2D canvas stroke, even where segments and joins overlap.
  *
  * ```ts ignore
- * const lines = new LineOverlay(canvas);
+ * const lines = new LineOverlay(canvas.getContext("webgl2", { stencil: true })!);
  * lines.begin(canvas.clientWidth, canvas.clientHeight, devicePixelRatio);
  * lines.polyline(new Float32Array([0, 10, 50, 20, 100, 15]), 3, 4, rgba("#00ccff", 0.4), true);
  * lines.end();
@@ -81,6 +82,7 @@ export class LineOverlay {
   readonly gl: WebGL2RenderingContext;
   #prog: WebGLProgram;
   #buf: WebGLBuffer;
+  #vao: WebGLVertexArrayObject | null;
   #bufFloats = 0;
   #data = new Float32Array(STRIDE * 6 * 1024);
   #n = 0;
@@ -94,21 +96,14 @@ export class LineOverlay {
   #h = 1;
   #dpr = 1;
 
-  /** Creates the overlay on `canvas`; throws when WebGL2 is unavailable. */
-  constructor(canvas: HTMLCanvasElement) {
-    const gl = canvas.getContext("webgl2", {
-      antialias: false,
-      stencil: true,
-      depth: false,
-      premultipliedAlpha: true,
-      alpha: true,
-    });
-    if (!gl) throw new Error("this page needs WebGL2, which the browser did not provide");
+  /** Draws with `gl` (whose default framebuffer needs a stencil buffer). */
+  constructor(gl: WebGL2RenderingContext) {
     this.gl = gl;
     this.#prog = program(gl, VERT, FRAG);
     this.#uSize = gl.getUniformLocation(this.#prog, "uSize");
     this.#uDpr = gl.getUniformLocation(this.#prog, "uDpr");
     const vao = gl.createVertexArray();
+    this.#vao = vao;
     gl.bindVertexArray(vao);
     this.#buf = gl.createBuffer()!;
     gl.bindBuffer(gl.ARRAY_BUFFER, this.#buf);
@@ -120,16 +115,14 @@ export class LineOverlay {
     attr("aPos", 2, 0);
     attr("aOff", 3, 2);
     attr("aColor", 4, 5);
+    gl.bindVertexArray(null);
   }
 
-  /** Starts a frame of `width` × `height` CSS pixels at `dpr` device pixels per CSS pixel. */
+  /**
+   * Starts a frame on a canvas of `width` × `height` CSS pixels at `dpr` device pixels per CSS
+   * pixel (the drawing buffer is expected to be that size already).
+   */
   begin(width: number, height: number, dpr: number): void {
-    const canvas = this.gl.canvas as HTMLCanvasElement;
-    const w = Math.max(1, Math.round(width * dpr)), h = Math.max(1, Math.round(height * dpr));
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
     this.#w = Math.max(1, width);
     this.#h = Math.max(1, height);
     this.#dpr = dpr;
@@ -178,15 +171,16 @@ export class LineOverlay {
     this.#vertex(x2, y2, 0, 0, SOLID, color);
   }
 
-  /** Uploads the frame's vertices and draws them (clearing the canvas first). */
+  /** Uploads the frame's vertices and draws them over the canvas's default framebuffer. */
   end(): void {
     const gl = this.gl;
     this.#close();
-    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
-    gl.clearColor(0, 0, 0, 0);
-    gl.clearStencil(0);
-    gl.clear(gl.COLOR_BUFFER_BIT | gl.STENCIL_BUFFER_BIT);
     if (!this.#n) return;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
+    gl.clearStencil(0);
+    gl.clear(gl.STENCIL_BUFFER_BIT);
+    gl.bindVertexArray(this.#vao);
     gl.useProgram(this.#prog);
     gl.uniform2f(this.#uSize, this.#w, this.#h);
     gl.uniform1f(this.#uDpr, this.#dpr);
@@ -208,6 +202,8 @@ export class LineOverlay {
       gl.drawArrays(gl.TRIANGLES, b.first, b.count);
     }
     gl.disable(gl.STENCIL_TEST);
+    gl.disable(gl.BLEND);
+    gl.bindVertexArray(null);
   }
 
   #batch(union: boolean): void {

@@ -31,7 +31,6 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const banner = new ErrorBanner($("error"));
 const status = new StatusLine($("status"));
 const fieldCanvas = $<HTMLCanvasElement>("field");
-const overlay = $<HTMLCanvasElement>("overlay");
 const axis = $<HTMLCanvasElement>("axis");
 const stage = $("stage"), plot = $("plot"), scroller = $("scroll"), nowLine = $("now");
 const VIEW_SECONDS = 300, VIEW_TICKS = 100, MARGIN = 0.3;
@@ -40,7 +39,7 @@ let field: VelocityField;
 let lines: LineOverlay;
 try {
   field = new VelocityField(fieldCanvas);
-  lines = new LineOverlay(overlay);
+  lines = new LineOverlay(field.gl);
 } catch (e) {
   banner.show((e as Error).message);
   throw e;
@@ -268,25 +267,16 @@ function drawnView() {
 }
 
 /**
- * Sizes the field canvas to the data, not to the screen: two pixels per second and per tick (the
- * cells are one second by one tick), at most the screen's own resolution; CSS scales it up with
- * crisp edges. A software renderer (SwiftShader in headless Chromium) then shades ~25× fewer
- * fragments than at 1600×900, with the same picture.
+ * The field is shaded at the data's resolution, not the screen's: two pixels per second and per
+ * tick (the cells are one second by one tick), at most the canvas's own; it is then drawn over the
+ * canvas crisp. A software renderer (SwiftShader in headless Chromium) shades ~25× fewer fragments
+ * than at 1600×900, with the same picture.
  */
-function fitField(c: HTMLCanvasElement, v: ReturnType<typeof drawnView>): void {
-  const dpr = devicePixelRatio || 1;
-  const w = Math.max(
-    1,
-    Math.min(Math.round(c.clientWidth * dpr), Math.ceil(2 * (v.right - v.left))),
+function fieldResolution(c: HTMLCanvasElement, v: ReturnType<typeof drawnView>): void {
+  field.resize(
+    Math.min(c.width, Math.ceil(2 * (v.right - v.left))),
+    Math.min(c.height, Math.ceil(2 * (v.top - v.bottom))),
   );
-  const h = Math.max(
-    1,
-    Math.min(Math.round(c.clientHeight * dpr), Math.ceil(2 * (v.top - v.bottom))),
-  );
-  if (c.width !== w || c.height !== h) {
-    c.width = w;
-    c.height = h;
-  }
 }
 
 const GLOW = [
@@ -311,11 +301,11 @@ let axisKey = "";
 
 /**
  * Draws the lines over the field (price grid, spot line with its glow, forecast path and arrow)
- * into the WebGL overlay, and the price labels into the axis strip when they moved.
+ * over the field (same WebGL canvas), and the price labels into the axis strip when they moved.
  */
 function drawOverlay(v: ReturnType<typeof drawnView>): void {
   const dpr = devicePixelRatio || 1;
-  const W = overlay.clientWidth, H = overlay.clientHeight, plotW = W;
+  const W = fieldCanvas.clientWidth, H = fieldCanvas.clientHeight, plotW = W;
   lines.begin(W, H, dpr);
   const X = (t: number) => ((t - v.left) / (v.right - v.left)) * plotW;
   const Y = (tick: number) => H - ((tick - v.bottom) / (v.top - v.bottom)) * H;
@@ -404,17 +394,24 @@ let shownLead = -1;
 let pxPerSecond = 0;
 
 /**
- * Sizes the field and line canvases to the plot width plus the extra second of `v`, the field's
- * backing store to the data, and puts the "now" line at the end of the newest window.
+ * Sizes the canvas to the plot width plus the extra second of `v` (at the screen's resolution),
+ * the field's shading to the data, and puts the "now" line at the end of the newest window.
  */
 function layout(v: ReturnType<typeof drawnView>): void {
-  const plotW = plot.clientWidth, span = v.right - 1 - v.left;
+  const plotW = plot.clientWidth, span = v.right - 1 - v.left, dpr = devicePixelRatio || 1;
   pxPerSecond = plotW / span;
-  const width = `${plotW * (span + 1) / span}px`;
-  if (fieldCanvas.style.width !== width) fieldCanvas.style.width = overlay.style.width = width;
+  const cssW = plotW * (span + 1) / span;
+  const width = `${cssW}px`;
+  if (fieldCanvas.style.width !== width) fieldCanvas.style.width = width;
+  const w = Math.max(1, Math.round(cssW * dpr));
+  const h = Math.max(1, Math.round(plot.clientHeight * dpr));
+  if (fieldCanvas.width !== w || fieldCanvas.height !== h) {
+    fieldCanvas.width = w;
+    fieldCanvas.height = h;
+  }
   const divider = `${Math.round((0.5 - v.left) * pxPerSecond)}px`;
   if (nowLine.style.left !== divider) nowLine.style.left = divider;
-  fitField(fieldCanvas, v);
+  fieldResolution(fieldCanvas, v);
 }
 
 /**
@@ -539,6 +536,7 @@ Object.assign(globalThis, {
       if (t < v.left || t > 0 || tick < v.bottom || tick > v.top) return null;
       layout(v);
       field.render(v);
+      dirty = true; // the lines are drawn again by the next frame
       const x = ((t - v.left) / (v.right - v.left)) * fieldCanvas.clientWidth;
       const y = (1 - (tick - v.bottom) / (v.top - v.bottom)) * fieldCanvas.clientHeight;
       return field.readPixel(x, y);
