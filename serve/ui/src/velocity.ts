@@ -389,8 +389,8 @@ function beginAxis(H: number, dpr: number): CanvasRenderingContext2D {
 /** Set when the data or the view changed: the next animation frame redraws. */
 let dirty = true;
 let lastSize = "";
-/** Smooth-scrolling lead on screen, and the scroll speed of the drawn picture (px per second). */
-let shownLead = -1;
+/** Smooth-scrolling shift on screen (CSS px), and the scroll speed of the drawn picture (px per second). */
+let shownShift = -1;
 let pxPerSecond = 0;
 
 /**
@@ -445,12 +445,12 @@ function frame(now: number): void {
     sample(perf.draw, performance.now() - t0);
     drawnPixels = pendingPixels;
     pendingPixels = null;
-    shownLead = -1;
+    shownShift = -1;
   }
   const dpr = devicePixelRatio || 1;
   const shift = Math.round(leadNow() * pxPerSecond * dpr) / dpr;
-  if (shift !== shownLead) {
-    shownLead = shift;
+  if (shift !== shownShift) {
+    shownShift = shift;
     scroller.style.transform = `translateX(${-shift}px)`;
     drew = true;
   }
