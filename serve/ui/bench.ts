@@ -41,7 +41,8 @@ const SECONDS = values.seconds;
 const root = new URL("../../", import.meta.url).pathname;
 const log = (s: string) => console.error(s);
 
-const lakeDir = `${dir}/serve-lake`;
+// SPYMASTER_PAGES_LAKE (as for serve/ui/pages_test.ts) reuses an existing demo lake
+const lakeDir = Deno.env.get("SPYMASTER_PAGES_LAKE") ?? `${dir}/serve-lake`;
 if (!await Deno.stat(`${lakeDir}/gold`).then(() => true, () => false)) {
   log("pages bench: building the demo lake (deno task demo)");
   const demo = await new Deno.Command(Deno.execPath(), {
