@@ -541,6 +541,32 @@ Object.assign(globalThis, {
       const y = (1 - (tick - v.bottom) / (v.top - v.bottom)) * fieldCanvas.clientHeight;
       return field.readPixel(x, y);
     },
+    /**
+     * Pixel colour on screen (heat field and lines) where the spot line passes through the column
+     * `k` seconds before the newest, redrawn now; null when that spot is unknown or out of view.
+     */
+    spotPixel(k = 0) {
+      const s = field.spotAt(k);
+      const v = drawnView();
+      if (!Number.isFinite(s) || -k < v.left || s < v.bottom || s > v.top) return null;
+      layout(v);
+      field.render(v);
+      drawOverlay(v);
+      const gl = field.gl, dpr = devicePixelRatio || 1;
+      const x = (-k - v.left) / (v.right - v.left) * fieldCanvas.clientWidth;
+      const y = (1 - (s - v.bottom) / (v.top - v.bottom)) * fieldCanvas.clientHeight;
+      const px = new Uint8Array(4);
+      gl.readPixels(
+        Math.floor(x * dpr),
+        gl.drawingBufferHeight - 1 - Math.floor(y * dpr),
+        1,
+        1,
+        gl.RGBA,
+        gl.UNSIGNED_BYTE,
+        px,
+      );
+      return [px[0], px[1], px[2]];
+    },
     /** Points the view at `tick` (zoomed) and stops following the spot (for tests). */
     look(tick: number, zoomV = 1, zoomH = 1) {
       view.follow = false;
