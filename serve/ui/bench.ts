@@ -180,6 +180,8 @@ try {
     "animation frame after the one that drew it (its pixels were handed to the compositor); " +
     "ceiling = a bare page of one full-page WebGL2 canvas cleared every frame, in the same " +
     "browser setup (the most any page that changes the whole screen each frame can reach here). " +
+    "Frames drawn/s at the ceiling means the page's own work is no longer what limits it: the " +
+    "rest is the browser compositing and presenting full-screen frames without a GPU. " +
     `Target: ≥ 30 frames/s, decode + upload < 5 ms per window. Load average before: ${
       load.join(" ")
     }.`,
