@@ -389,7 +389,7 @@ function beginAxis(H: number, dpr: number): CanvasRenderingContext2D {
 /** Set when the data or the view changed: the next animation frame redraws. */
 let dirty = true;
 let lastSize = "";
-/** Smooth-scrolling shift on screen (CSS px), and the scroll speed of the drawn picture (px per second). */
+/** Smooth-scrolling shift on screen (CSS px); scroll speed of the drawn picture (px per second). */
 let shownShift = -1;
 let pxPerSecond = 0;
 
