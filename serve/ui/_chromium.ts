@@ -8,8 +8,17 @@
 import { type Browser, chromium } from "playwright-core";
 import { chromiumPath } from "../../sdk/testing/fixtures.ts";
 
+/** Options of {@link launchChromium}. */
+export interface ChromiumOptions {
+  /**
+   * Composite the page on the CPU (`--disable-gpu-compositing`, what Chromium itself does when it
+   * finds no usable GPU) instead of on SwiftShader; WebGL still runs on SwiftShader.
+   */
+  softwareCompositing?: boolean;
+}
+
 /** Launches headless Chromium; throws when it is not installed. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(opts: ChromiumOptions = {}): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error("Chromium is not installed (apt-get install chromium)");
   return await chromium.launch({
@@ -19,6 +28,7 @@ export async function launchChromium(): Promise<Browser> {
       "--no-sandbox",
       "--use-angle=swiftshader",
       "--enable-unsafe-swiftshader",
+      ...(opts.softwareCompositing ? ["--disable-gpu-compositing"] : []),
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",

@@ -220,6 +220,13 @@ Deno.test({
           await until(page, "globalThis.__spymaster?.windows > 60");
           await page.waitForTimeout(300);
           assert.ok(await nonBlankShare(page, "#field") > 0.003, "heat field has colour");
+          // the spot line's core is opaque 0x44ddff over its glow (serving.md §5.2 layer 4)
+          const core = await page.evaluate("globalThis.__spymaster.spotPixel(5)") as number[];
+          assert.ok(core, "the spot 5 s ago is in view");
+          assert.ok(
+            Math.abs(core[0] - 0x44) + Math.abs(core[1] - 0xdd) + Math.abs(core[2] - 0xff) <= 6,
+            `spot line core colour: ${core}`,
+          );
           assert.equal(await page.locator("#error").isHidden(), true);
           for (const [ep, want] of [[vac, "vacuum"], [wall, "wall"]] as const) {
             if (!ep) continue;

@@ -298,10 +298,13 @@ export class StatusLine {
   #frames: number[] = [];
   #draws: number[] = [];
   #shown = -Infinity;
-  /** Animation frames per second over the last second. */
+  /**
+   * Frames drawn per second over the last second: only frames with new pixels (new data, a view
+   * change, or an animation step) count, never an idle animation-frame callback.
+   */
   fps = 0;
-  /** Redraws per second (frames that changed the picture) over the last second. */
-  redraws = 0;
+  /** Animation-frame callbacks per second (the page loop's rate, drawing or not). */
+  loops = 0;
 
   /** Binds to `el`. */
   constructor(el: HTMLElement) {
@@ -343,15 +346,17 @@ export class StatusLine {
   frame(now: number): void {
     this.#frames.push(now);
     while (this.#frames.length && now - this.#frames[0] > 1000) this.#frames.shift();
-    this.fps = this.#frames.length;
+    this.loops = this.#frames.length;
+    while (this.#draws.length && now - this.#draws[0] > 1000) this.#draws.shift();
+    this.fps = this.#draws.length;
     if (now - this.#shown > 250) this.#render();
   }
 
-  /** Call when a frame actually redrew (drives the redraws-per-second figure). */
+  /** Call when a frame drew new pixels (drives the frames-per-second figure). */
   rendered(now: number): void {
     this.#draws.push(now);
     while (this.#draws.length && now - this.#draws[0] > 1000) this.#draws.shift();
-    this.redraws = this.#draws.length;
+    this.fps = this.#draws.length;
   }
 
   #render(): void {
@@ -360,8 +365,7 @@ export class StatusLine {
     const dec = Number.isFinite(this.#decode) ? `${this.#decode.toFixed(1)} ms` : "–";
     this.#el.dataset.state = this.#state;
     this.#el.textContent = `${this.#state}${this.#detail ? ` (${this.#detail})` : ""} · ` +
-      `${this.#windows} windows · latency ${lat} · decode ${dec} · ${this.fps} fps · ` +
-      `${this.redraws} redraws/s`;
+      `${this.#windows} windows · latency ${lat} · decode ${dec} · ${this.fps} fps`;
   }
 }
 

@@ -25,17 +25,21 @@ import {
 } from "./chrome.ts";
 import { numbers, StreamConnection, type StreamWindow, strings } from "./stream.ts";
 import { futuresColumn, optionsColumn, VelocityField } from "./velocity_field.ts";
+import { LineOverlay, rgba } from "./line_overlay.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const banner = new ErrorBanner($("error"));
 const status = new StatusLine($("status"));
 const fieldCanvas = $<HTMLCanvasElement>("field");
-const overlay = $<HTMLCanvasElement>("overlay");
+const axis = $<HTMLCanvasElement>("axis");
+const stage = $("stage"), plot = $("plot"), scroller = $("scroll"), nowLine = $("now");
 const VIEW_SECONDS = 300, VIEW_TICKS = 100, MARGIN = 0.3;
 
 let field: VelocityField;
+let lines: LineOverlay;
 try {
   field = new VelocityField(fieldCanvas);
+  lines = new LineOverlay(field.gl);
 } catch (e) {
   banner.show((e as Error).message);
   throw e;
@@ -99,12 +103,48 @@ function applyMeta(b: Record<string, unknown>): void {
     grid,
   };
   field.configure(meta.grid, meta.strikeTicks);
+  futBuf = new Float32Array(4 * (2 * meta.grid + 1));
   metaSet = true;
 }
 
+/** Reused per-window aggregation buffers (uploaded before the next window overwrites them). */
+let futBuf = new Float32Array(4 * (2 * meta.grid + 1));
+const optBuf = new Float32Array(4 * 41);
+
+/**
+ * Smooth scrolling: between two windows the time axis keeps moving at the stream's pace, so the
+ * picture advances every animation frame while the stream plays and stops when it pauses or ends.
+ * `lead` (0..1) is the share of a window's cadence elapsed since the newest window arrived (the
+ * cadence is the median of the last arrival gaps, robust to a pause or a seek); the field and the
+ * lines, drawn once per window, are moved `lead` seconds to the left by a CSS transform, so the
+ * frames in between cost the compositor only. The "now" line stays put: the strip between the
+ * newest column and it is the part of the current second whose window has not arrived yet.
+ */
+const arrivals: number[] = [];
+let cadence = NaN;
+function noteArrival(at: number): void {
+  arrivals.push(at);
+  if (arrivals.length > 7) arrivals.shift();
+  if (arrivals.length < 3) return;
+  const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]).sort((a, b) => a - b);
+  cadence = gaps[gaps.length >> 1];
+}
+function leadNow(): number {
+  if (!arrivals.length || !(cadence > 0)) return 0;
+  return Math.min(1, Math.max(0, (performance.now() - arrivals[arrivals.length - 1]) / cadence));
+}
+
 /** Rolling performance samples (ms) for the bench and the status line. */
-const perf = { decode: [] as number[], upload: [] as number[], toPixels: [] as number[] };
+const perf = {
+  decode: [] as number[],
+  upload: [] as number[],
+  /** Main-thread time of a redraw of the field and the lines (WebGL calls issued). */
+  draw: [] as number[],
+  toPixels: [] as number[],
+};
+/** Receipt time of the oldest window not drawn yet, then of the one drawn by the last frame. */
 let pendingPixels: number | null = null;
+let drawnPixels: number | null = null;
 function sample(list: number[], v: number): void {
   list.push(v);
   if (list.length > 2000) list.shift();
@@ -115,6 +155,7 @@ function onWindow(w: StreamWindow): void {
   status.window(w);
   if (!metaSet) applyMeta(w.batch);
   lastTs = w.windowEndTsNs;
+  noteArrival(w.receivedAt);
   const snap = w.surfaces.snap;
   spotTick = NaN;
   if (snap && snap.numRows) {
@@ -134,6 +175,7 @@ function onWindow(w: StreamWindow): void {
     numbers(v, "pressure_grad"),
     numbers(v, "Omega"),
     numbers(v, "rho"),
+    futBuf,
   );
   const o = w.surfaces.options;
   const opt = optionsColumn(
@@ -143,6 +185,7 @@ function onWindow(w: StreamWindow): void {
     numbers(o, "liquidity_velocity"),
     numbers(o, "pressure_grad"),
     numbers(o, "Omega"),
+    optBuf,
   );
   field.push({ spotTick, futures: fut, options: opt });
   sample(perf.decode, w.decodeMs);
@@ -167,34 +210,45 @@ function onWindow(w: StreamWindow): void {
   if (view.follow && Number.isFinite(spotTick)) view.center = spotTick;
   if (!Number.isFinite(view.center) && Number.isFinite(spotTick)) view.center = spotTick;
   const dp = decimalsFor(meta.tickSize);
-  $("spot").textContent = Number.isFinite(mid) && mid > 0
-    ? `Spot $${mid.toFixed(Math.max(2, dp))} (tick ${Number.isFinite(spotTick) ? spotTick : "–"})`
-    : "Spot: no book";
-  $("clock").textContent = exchangeClock(w.windowEndTsNs, tz);
-  $("zoom").textContent = `Zoom V${view.zoomV.toFixed(1)}x H${view.zoomH.toFixed(1)}x`;
+  setText(
+    $("spot"),
+    Number.isFinite(mid) && mid > 0
+      ? `Spot $${mid.toFixed(Math.max(2, dp))} (tick ${Number.isFinite(spotTick) ? spotTick : "–"})`
+      : "Spot: no book",
+  );
+  setText($("clock"), exchangeClock(w.windowEndTsNs, tz));
+  setText($("zoom"), `Zoom V${view.zoomV.toFixed(1)}x H${view.zoomH.toFixed(1)}x`);
   hud();
+}
+
+/** Sets an element's text only when it changed (no needless style, layout and paint). */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function hud(): void {
   const run = (id: string, v: number, upIsAmber: boolean) => {
     const el = $(id);
-    el.textContent = Number.isFinite(v) ? v.toFixed(2) : "–";
+    setText(el, Number.isFinite(v) ? v.toFixed(2) : "–");
     const amber = upIsAmber ? v > 0.1 : v < -0.1;
     const teal = upIsAmber ? v < -0.1 : v > 0.1;
     el.style.color = amber ? "#ffaa00" : teal ? "#00aaff" : "#666";
   };
   run("run-up", diag.up, true);
   run("run-down", diag.down, false);
-  $("walls").textContent = `↑${Number.isFinite(diag.dUp) ? diag.dUp : "–"} ↓${
-    Number.isFinite(diag.dDown) ? diag.dDown : "–"
-  } ticks`;
+  setText(
+    $("walls"),
+    `↑${Number.isFinite(diag.dUp) ? diag.dUp : "–"} ↓${
+      Number.isFinite(diag.dDown) ? diag.dDown : "–"
+    } ticks`,
+  );
   const c30 = forecast.find((r) => r.h === 30)?.conf ?? forecast.at(-1)?.conf ?? NaN;
   const conf = $("conf");
-  conf.textContent = Number.isFinite(c30) ? `${(100 * c30).toFixed(0)}%` : "–";
+  setText(conf, Number.isFinite(c30) ? `${(100 * c30).toFixed(0)}%` : "–");
   conf.style.color = c30 > 0.5 ? "#00ff88" : c30 > 0.2 ? "#ffaa00" : "#666";
 }
 
-/** The visible rectangle in (seconds relative to now, absolute ticks). */
+/** The visible rectangle in (seconds relative to the newest window, absolute ticks). */
 function currentView() {
   const past = VIEW_SECONDS / view.zoomH;
   const left = -past, right = past * MARGIN / (1 - MARGIN);
@@ -203,99 +257,96 @@ function currentView() {
   return { left, right, bottom: c - h / 2, top: c + h / 2 };
 }
 
-function fit(c: HTMLCanvasElement): void {
-  const dpr = devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(c.clientWidth * dpr));
-  const h = Math.max(1, Math.round(c.clientHeight * dpr));
-  if (c.width !== w || c.height !== h) {
-    c.width = w;
-    c.height = h;
-  }
+/**
+ * What the field and line canvases hold: the visible rectangle plus one second on the right, so
+ * that scrolling them up to one second to the left never uncovers an edge.
+ */
+function drawnView() {
+  const v = currentView();
+  return { ...v, right: v.right + 1 };
 }
 
 /**
- * Sizes the field canvas to the data, not to the screen: two pixels per second and per tick (the
- * cells are one second by one tick), at most the screen's own resolution; CSS scales it up with
- * crisp edges. A software renderer (SwiftShader in headless Chromium) then shades ~25× fewer
- * fragments than at 1600×900, with the same picture.
+ * The field is shaded at the data's resolution, not the screen's: two pixels per second and per
+ * tick (the cells are one second by one tick), at most the canvas's own; it is then drawn over the
+ * canvas crisp. A software renderer (SwiftShader in headless Chromium) shades ~25× fewer fragments
+ * than at 1600×900, with the same picture.
  */
-function fitField(c: HTMLCanvasElement, v: ReturnType<typeof currentView>): void {
-  const dpr = devicePixelRatio || 1;
-  const w = Math.max(
-    1,
-    Math.min(Math.round(c.clientWidth * dpr), Math.ceil(2 * (v.right - v.left))),
+function fieldResolution(c: HTMLCanvasElement, v: ReturnType<typeof drawnView>): void {
+  field.resize(
+    Math.min(c.width, Math.ceil(2 * (v.right - v.left))),
+    Math.min(c.height, Math.ceil(2 * (v.top - v.bottom))),
   );
-  const h = Math.max(
-    1,
-    Math.min(Math.round(c.clientHeight * dpr), Math.ceil(2 * (v.top - v.bottom))),
-  );
-  if (c.width !== w || c.height !== h) {
-    c.width = w;
-    c.height = h;
-  }
 }
 
-function drawOverlay(v: ReturnType<typeof currentView>): void {
-  fit(overlay);
-  const ctx = overlay.getContext("2d")!;
+const GLOW = [
+  [1.0, rgba("#0044aa", 0.08)],
+  [0.7, rgba("#0066cc", 0.12)],
+  [0.5, rgba("#0088dd", 0.18)],
+  [0.3, rgba("#00aaee", 0.25)],
+  [0.15, rgba("#00ccff", 0.4)],
+] as const;
+const SPOT = rgba("#44ddff");
+/** Grid levels: majors every strike, minors every whole unit, micros every tick. */
+const GRID = [
+  { line: rgba("#333333", 0.6), text: "#888", size: 11 },
+  { line: rgba("#222222", 0.6), text: "#555", size: 9 },
+  { line: rgba("#1a1a1a", 0.6), text: "#444", size: 8 },
+];
+const AXIS = 80;
+/** Spot line vertices (x, y per column), reused every frame. */
+let spotXY = new Float32Array(0);
+/** What the price labels were last drawn for (they are redrawn only when it changes). */
+let axisKey = "";
+
+/**
+ * Draws the lines over the field (price grid, spot line with its glow, forecast path and arrow)
+ * over the field (same WebGL canvas), and the price labels into the axis strip when they moved.
+ */
+function drawOverlay(v: ReturnType<typeof drawnView>): void {
   const dpr = devicePixelRatio || 1;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  const W = overlay.clientWidth, H = overlay.clientHeight, AXIS = 80, plotW = W - AXIS;
-  ctx.clearRect(0, 0, W, H);
+  const W = fieldCanvas.clientWidth, H = fieldCanvas.clientHeight, plotW = W;
+  lines.begin(W, H, dpr);
   const X = (t: number) => ((t - v.left) / (v.right - v.left)) * plotW;
   const Y = (tick: number) => H - ((tick - v.bottom) / (v.top - v.bottom)) * H;
-  // price grid and axis: majors every strike, minors every whole unit, micros every tick
   const height = v.top - v.bottom;
   const unit = Math.max(1, Math.round(1 / meta.tickSize));
   const major = meta.strikeTicks * Math.max(1, Math.round(niceStep(height, 8) / meta.strikeTicks));
+  const steps = [major];
+  if (height <= 60) steps.push(unit);
+  if (height <= 25) steps.push(1);
+  const key = `${H}x${dpr} ${v.bottom} ${v.top} ${meta.tickSize} ${major}`;
+  const labels = key === axisKey ? null : beginAxis(H, dpr);
+  axisKey = key;
   const dp = Math.max(2, decimalsFor(meta.tickSize));
-  ctx.font = "11px monospace";
-  const levels: [number, string, string, number][] = [[major, "#333333", "#888", 11]];
-  if (height <= 60) levels.push([unit, "#222222", "#555", 9]);
-  if (height <= 25) levels.push([1, "#1a1a1a", "#444", 8]);
-  const drawn = new Set<number>();
-  for (const [step, line, text, size] of levels) {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i], g = GRID[i];
     for (let t = Math.ceil(v.bottom / step) * step; t <= v.top; t += step) {
-      if (drawn.has(t)) continue;
-      drawn.add(t);
+      if (steps.slice(0, i).some((s) => t % s === 0)) continue;
       const y = Y(t);
-      ctx.strokeStyle = line;
-      ctx.globalAlpha = 0.6;
-      ctx.beginPath();
-      ctx.moveTo(0, y);
-      ctx.lineTo(plotW, y);
-      ctx.stroke();
-      ctx.globalAlpha = 1;
-      ctx.fillStyle = text;
-      ctx.font = `${size}px monospace`;
-      ctx.fillText(`$${(t * meta.tickSize).toFixed(dp)}`, plotW + 6, y + 4);
+      lines.line(0, y, plotW, y, 1, g.line);
+      if (labels) {
+        labels.fillStyle = g.text;
+        labels.font = `${g.size}px monospace`;
+        labels.fillText(`$${(t * meta.tickSize).toFixed(dp)}`, 6, y + 4);
+      }
     }
   }
   // spot line with glow
   const n = field.count;
-  const pts: [number, number][] = [];
-  for (let k = 0; k < n; k++) {
+  if (spotXY.length < 2 * n) spotXY = new Float32Array(2 * field.history);
+  let m = 0;
+  for (let k = 0; k < n && -k >= v.left - 1; k++) {
     const s = field.spotAt(k);
-    if (Number.isFinite(s) && -k >= v.left) pts.push([X(-k), Y(s)]);
+    spotXY[2 * m] = X(-k);
+    spotXY[2 * m + 1] = Number.isFinite(s) ? Y(s) : NaN;
+    m++;
   }
-  const glow: [number, string, number][] = [
-    [1.0, "#0044aa", 0.08],
-    [0.7, "#0066cc", 0.12],
-    [0.5, "#0088dd", 0.18],
-    [0.3, "#00aaee", 0.25],
-    [0.15, "#00ccff", 0.4],
-  ];
   const pxPerTick = H / height;
-  for (const [off, colour, alpha] of glow) {
-    ctx.strokeStyle = colour;
-    ctx.globalAlpha = alpha;
-    ctx.lineWidth = Math.max(1, 2 * off * pxPerTick);
-    stroke(ctx, pts);
+  for (const [off, colour] of GLOW) {
+    lines.polyline(spotXY, m, Math.max(1, 2 * off * pxPerTick), colour, true);
   }
-  ctx.globalAlpha = 1;
-  ctx.strokeStyle = "#44ddff";
-  ctx.lineWidth = Math.max(1.5, 0.16 * pxPerTick);
-  stroke(ctx, pts);
+  lines.polyline(spotXY, m, Math.max(1.5, 0.16 * pxPerTick), SPOT, true);
   // forecast path and cone
   const s0 = field.spotAt(0);
   if (forecast.length && Number.isFinite(s0)) {
@@ -310,80 +361,104 @@ function drawOverlay(v: ReturnType<typeof currentView>): void {
         ? [0.15, 0.65 + 0.25 * maxConf, 0.9]
         : [0.6, 0.6, 0.55];
     } else rgb = [0.45, 0.45, 0.38];
-    const css = `rgb(${rgb.map((c) => Math.round(255 * c)).join(",")})`;
-    ctx.strokeStyle = css;
-    ctx.lineWidth = 2;
-    const path: [number, number][] = [[X(0), Y(s0)]];
-    for (const r of forecast) {
-      path.push([X(r.h), Y(s0 + Math.max(-100, Math.min(100, r.delta)))]);
-    }
-    stroke(ctx, path);
+    const path = [X(0), Y(s0)];
+    for (const r of forecast) path.push(X(r.h), Y(s0 + Math.max(-100, Math.min(100, r.delta))));
+    lines.polyline(path, path.length / 2, 2, [rgb[0], rgb[1], rgb[2], 1]);
     const cx = X(last.h + 3), cy = Y(s0 + Math.max(-100, Math.min(100, last.delta)));
-    ctx.fillStyle = css;
-    ctx.globalAlpha = 0.4 + 0.5 * maxConf;
-    ctx.beginPath();
-    if (dir > 0) {
-      ctx.moveTo(cx, cy - 10);
-      ctx.lineTo(cx - 6, cy + 6);
-      ctx.lineTo(cx + 6, cy + 6);
-    } else if (dir < 0) {
-      ctx.moveTo(cx, cy + 10);
-      ctx.lineTo(cx - 6, cy - 6);
-      ctx.lineTo(cx + 6, cy - 6);
-    } else {
-      ctx.moveTo(cx + 10, cy);
-      ctx.lineTo(cx - 6, cy - 6);
-      ctx.lineTo(cx - 6, cy + 6);
-    }
-    ctx.fill();
-    ctx.globalAlpha = 1;
+    const fill = [rgb[0], rgb[1], rgb[2], 0.4 + 0.5 * maxConf] as const;
+    if (dir > 0) lines.triangle(cx, cy - 10, cx - 6, cy + 6, cx + 6, cy + 6, fill);
+    else if (dir < 0) lines.triangle(cx, cy + 10, cx - 6, cy - 6, cx + 6, cy - 6, fill);
+    else lines.triangle(cx + 10, cy, cx - 6, cy - 6, cx - 6, cy + 6, fill);
   }
-  // "now" divider
-  ctx.strokeStyle = "rgba(255,255,255,0.12)";
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  ctx.moveTo(X(0.5), 0);
-  ctx.lineTo(X(0.5), H);
-  ctx.stroke();
+  lines.end();
 }
 
-function stroke(ctx: CanvasRenderingContext2D, pts: [number, number][]): void {
-  if (pts.length < 2) return;
-  ctx.beginPath();
-  ctx.moveTo(pts[0][0], pts[0][1]);
-  for (let i = 1; i < pts.length; i++) ctx.lineTo(pts[i][0], pts[i][1]);
-  ctx.stroke();
+/** Clears the price-axis strip for new labels and returns its context. */
+function beginAxis(H: number, dpr: number): CanvasRenderingContext2D {
+  const w = Math.round(AXIS * dpr), h = Math.max(1, Math.round(H * dpr));
+  if (axis.width !== w || axis.height !== h) {
+    axis.width = w;
+    axis.height = h;
+  }
+  const ctx = axis.getContext("2d")!;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, AXIS, H);
+  return ctx;
 }
 
 /** Set when the data or the view changed: the next animation frame redraws. */
 let dirty = true;
 let lastSize = "";
+/** Smooth-scrolling shift on screen (CSS px); scroll speed of the drawn picture (px per second). */
+let shownShift = -1;
+let pxPerSecond = 0;
 
+/**
+ * Sizes the canvas to the plot width plus the extra second of `v` (at the screen's resolution),
+ * the field's shading to the data, and puts the "now" line at the end of the newest window.
+ */
+function layout(v: ReturnType<typeof drawnView>): void {
+  const plotW = plot.clientWidth, span = v.right - 1 - v.left, dpr = devicePixelRatio || 1;
+  pxPerSecond = plotW / span;
+  const cssW = plotW * (span + 1) / span;
+  const width = `${cssW}px`;
+  if (fieldCanvas.style.width !== width) fieldCanvas.style.width = width;
+  const w = Math.max(1, Math.round(cssW * dpr));
+  const h = Math.max(1, Math.round(plot.clientHeight * dpr));
+  if (fieldCanvas.width !== w || fieldCanvas.height !== h) {
+    fieldCanvas.width = w;
+    fieldCanvas.height = h;
+  }
+  const divider = `${Math.round((0.5 - v.left) * pxPerSecond)}px`;
+  if (nowLine.style.left !== divider) nowLine.style.left = divider;
+  fieldResolution(fieldCanvas, v);
+}
+
+/**
+ * One animation frame. Draws the field and the lines only when something changed (a window
+ * arrived, the view moved, the page was resized) and otherwise only moves them on by the
+ * smooth-scrolling lead. `status.rendered` counts the frames that put new pixels on screen
+ * (either kind), never an idle callback: those are the frames per second shown and benchmarked.
+ */
 function frame(now: number): void {
-  const size = `${fieldCanvas.clientWidth}x${fieldCanvas.clientHeight}x${devicePixelRatio}`;
+  requestAnimationFrame(frame);
+  if (drawnPixels !== null) {
+    // the frame that drew these windows has been handed to the compositor: this is the next one
+    sample(perf.toPixels, performance.now() - drawnPixels);
+    drawnPixels = null;
+  }
+  status.frame(now);
+  const size = `${plot.clientWidth}x${plot.clientHeight}x${devicePixelRatio}`;
   if (size !== lastSize) {
     lastSize = size;
     dirty = true;
   }
-  status.frame(now);
-  requestAnimationFrame(frame);
-  if (!dirty) return;
-  dirty = false;
-  const v = currentView();
-  fitField(fieldCanvas, v);
-  // the field canvas spans the plot area only (the axis strip is the overlay's)
-  field.render(v);
-  drawOverlay(v);
-  status.rendered(now);
-  if (pendingPixels !== null) {
-    field.gl.finish();
-    sample(perf.toPixels, performance.now() - pendingPixels);
+  let drew = false;
+  if (dirty) {
+    dirty = false;
+    drew = true;
+    const t0 = performance.now();
+    const v = drawnView();
+    layout(v);
+    field.render(v);
+    drawOverlay(v);
+    sample(perf.draw, performance.now() - t0);
+    drawnPixels = pendingPixels;
     pendingPixels = null;
+    shownShift = -1;
   }
+  const dpr = devicePixelRatio || 1;
+  const shift = Math.round(leadNow() * pxPerSecond * dpr) / dpr;
+  if (shift !== shownShift) {
+    shownShift = shift;
+    scroller.style.transform = `translateX(${-shift}px)`;
+    drew = true;
+  }
+  if (drew) status.rendered(now);
 }
 
 // --- interactions -------------------------------------------------------------------------------
-overlay.addEventListener("wheel", (e) => {
+stage.addEventListener("wheel", (e) => {
   e.preventDefault();
   const f = e.deltaY > 0 ? 0.9 : 1.1;
   const horizontal = e.ctrlKey || e.metaKey || Math.abs(e.deltaX) > Math.abs(e.deltaY);
@@ -392,25 +467,25 @@ overlay.addEventListener("wheel", (e) => {
   else view.zoomV = Math.min(8, Math.max(0.25, view.zoomV * f));
 }, { passive: false });
 let drag: { y: number; center: number } | null = null;
-overlay.addEventListener("pointerdown", (e) => {
+stage.addEventListener("pointerdown", (e) => {
   drag = { y: e.clientY, center: view.center };
-  overlay.setPointerCapture(e.pointerId);
-  overlay.style.cursor = "grabbing";
+  stage.setPointerCapture(e.pointerId);
+  stage.style.cursor = "grabbing";
 });
-overlay.addEventListener("pointermove", (e) => {
+stage.addEventListener("pointermove", (e) => {
   if (!drag) return;
   const dy = e.clientY - drag.y;
   if (Math.abs(dy) < 3) return;
   view.follow = false;
   const v = currentView();
   dirty = true;
-  view.center = drag.center + dy * (v.top - v.bottom) / overlay.clientHeight;
+  view.center = drag.center + dy * (v.top - v.bottom) / plot.clientHeight;
 });
-overlay.addEventListener("pointerup", () => {
+stage.addEventListener("pointerup", () => {
   drag = null;
-  overlay.style.cursor = "";
+  stage.style.cursor = "";
 });
-overlay.addEventListener("dblclick", () => {
+stage.addEventListener("dblclick", () => {
   dirty = true;
   view.follow = true;
   view.zoomV = view.zoomH = 1;
@@ -441,9 +516,9 @@ Object.assign(globalThis, {
     get meta() {
       return { ...meta, tickInt: String(meta.tickInt) };
     },
-    /** Frames per second of the render loop and per-window costs (ms samples). */
+    /** Frames drawn per second and per-window costs (ms samples). */
     get perf() {
-      return { fps: status.fps, redraws: status.redraws, ...perf };
+      return { fps: status.fps, loops: status.loops, ...perf };
     },
     /** Sends a control message on the open stream (`pause`, `resume`, `speed`, `seek`). */
     control(msg: Record<string, unknown>) {
@@ -455,14 +530,42 @@ Object.assign(globalThis, {
      */
     sample(ts: string, price: number) {
       if (lastTs === null) return null;
-      const v = currentView();
+      const v = drawnView();
       const t = -Number(lastTs - BigInt(ts)) / 1e9;
       const tick = price / meta.tickSize;
       if (t < v.left || t > 0 || tick < v.bottom || tick > v.top) return null;
+      layout(v);
       field.render(v);
+      dirty = true; // the lines are drawn again by the next frame
       const x = ((t - v.left) / (v.right - v.left)) * fieldCanvas.clientWidth;
       const y = (1 - (tick - v.bottom) / (v.top - v.bottom)) * fieldCanvas.clientHeight;
       return field.readPixel(x, y);
+    },
+    /**
+     * Pixel colour on screen (heat field and lines) where the spot line passes through the column
+     * `k` seconds before the newest, redrawn now; null when that spot is unknown or out of view.
+     */
+    spotPixel(k = 0) {
+      const s = field.spotAt(k);
+      const v = drawnView();
+      if (!Number.isFinite(s) || -k < v.left || s < v.bottom || s > v.top) return null;
+      layout(v);
+      field.render(v);
+      drawOverlay(v);
+      const gl = field.gl, dpr = devicePixelRatio || 1;
+      const x = (-k - v.left) / (v.right - v.left) * fieldCanvas.clientWidth;
+      const y = (1 - (s - v.bottom) / (v.top - v.bottom)) * fieldCanvas.clientHeight;
+      const px = new Uint8Array(4);
+      gl.readPixels(
+        Math.floor(x * dpr),
+        gl.drawingBufferHeight - 1 - Math.floor(y * dpr),
+        1,
+        1,
+        gl.RGBA,
+        gl.UNSIGNED_BYTE,
+        px,
+      );
+      return [px[0], px[1], px[2]];
     },
     /** Points the view at `tick` (zoomed) and stops following the spot (for tests). */
     look(tick: number, zoomV = 1, zoomH = 1) {

@@ -8,6 +8,12 @@
  *
  * Uploading a window costs one `texSubImage2D` of one column per texture.
  *
+ * The field is shaded at the data's resolution (see {@link VelocityField.resize}: a software
+ * renderer then shades a few hundred thousand fragments instead of the screen's) into an offscreen
+ * texture, which is then drawn over the whole canvas with nearest-neighbour sampling (crisp cells).
+ * The canvas is opaque and may carry other drawings on top (the page's lines), so the compositor
+ * has one opaque layer to move and blend nothing under it.
+ *
  * @module
  */
 
@@ -16,7 +22,7 @@ export const OPTION_ROWS = 41;
 const MISSING = -1e30;
 
 const VERT = `#version 300 es
-in vec2 a;
+layout(location = 0) in vec2 a;
 out vec2 uv;
 void main() { uv = a * 0.5 + 0.5; gl_Position = vec4(a, 0.0, 1.0); }`;
 
@@ -121,6 +127,14 @@ void main() {
   outColor = vec4(col, 1.0);
 }`;
 
+/** Draws the offscreen field over the whole canvas, nearest-neighbour. */
+const BLIT_FRAG = `#version 300 es
+precision mediump float;
+in vec2 uv;
+out vec4 outColor;
+uniform sampler2D uField;
+void main() { outColor = vec4(texture(uField, uv).rgb, 1.0); }`;
+
 /** The view: seconds (relative to the newest window) and ticks (absolute) at the edges. */
 export interface FieldView {
   /** Seconds at the left edge (negative = past). */
@@ -160,21 +174,39 @@ export class VelocityField {
   #loc: Record<string, WebGLUniformLocation | null> = {};
   #spots: Float64Array;
   #rhoMax = 1;
+  #vao: WebGLVertexArrayObject;
+  #blit: WebGLProgram;
+  #fbo: WebGLFramebuffer;
+  #fboTex: WebGLTexture;
+  #fboW = 0;
+  #fboH = 0;
 
   /** Creates the field on `canvas`; throws when WebGL2 is unavailable. */
   constructor(canvas: HTMLCanvasElement, history = 1800) {
-    const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: true });
+    const gl = canvas.getContext("webgl2", {
+      antialias: false,
+      alpha: false,
+      depth: false,
+      stencil: true,
+      preserveDrawingBuffer: true,
+    });
     if (!gl) throw new Error("this page needs WebGL2, which the browser did not provide");
     this.gl = gl;
     this.history = history;
     this.#spots = new Float64Array(history).fill(NaN);
     this.#prog = program(gl, VERT, FRAG);
+    this.#blit = program(gl, VERT, BLIT_FRAG);
+    this.#vao = gl.createVertexArray()!;
+    gl.bindVertexArray(this.#vao);
     const buf = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, buf);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
-    const a = gl.getAttribLocation(this.#prog, "a");
-    gl.enableVertexAttribArray(a);
-    gl.vertexAttribPointer(a, 2, gl.FLOAT, false, 0, 0);
+    gl.enableVertexAttribArray(0);
+    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
+    gl.bindVertexArray(null);
+    this.#fboTex = texture(gl);
+    this.#fbo = gl.createFramebuffer()!;
+    this.resize(1, 1);
     for (
       const u of [
         "uData",
@@ -209,6 +241,23 @@ export class VelocityField {
       gl.FLOAT,
       new Float32Array(history).fill(MISSING),
     );
+  }
+
+  /**
+   * Sets the resolution the field is shaded at (the offscreen texture), independent of the
+   * canvas's: the page uses two pixels per second and per tick.
+   */
+  resize(width: number, height: number): void {
+    const w = Math.max(1, Math.round(width)), h = Math.max(1, Math.round(height));
+    if (w === this.#fboW && h === this.#fboH) return;
+    const gl = this.gl;
+    this.#fboW = w;
+    this.#fboH = h;
+    gl.bindTexture(gl.TEXTURE_2D, this.#fboTex);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, w, h, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.#fbo);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.#fboTex, 0);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   }
 
   /** Half-width of the tick lattice (grid_max_ticks). */
@@ -296,11 +345,15 @@ export class VelocityField {
     gl.texSubImage2D(gl.TEXTURE_2D, 0, c, 0, 1, 1, gl.RED, gl.FLOAT, new Float32Array([s]));
   }
 
-  /** Draws the field for `view` into the whole canvas. */
+  /**
+   * Shades the field for `view` offscreen and draws it over the whole canvas (which it replaces).
+   */
   render(view: FieldView): void {
     const gl = this.gl;
-    const canvas = gl.canvas as HTMLCanvasElement;
-    gl.viewport(0, 0, canvas.width, canvas.height);
+    gl.bindVertexArray(this.#vao);
+    gl.disable(gl.BLEND);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.#fbo);
+    gl.viewport(0, 0, this.#fboW, this.#fboH);
     gl.useProgram(this.#prog);
     const units: [WebGLTexture, string][] = [
       [this.#data, "uData"],
@@ -322,16 +375,30 @@ export class VelocityField {
     const base = Number.isFinite(this.#base) ? this.#base : 0;
     gl.uniform2f(this.#loc.uY, view.bottom - base, view.top - base);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
+    gl.useProgram(this.#blit);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.#fboTex);
+    gl.uniform1i(gl.getUniformLocation(this.#blit, "uField"), 0);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.bindVertexArray(null);
   }
 
-  /** RGBA of the canvas pixel at (x, y) in CSS pixels from the top-left. */
+  /**
+   * RGBA of the field (without anything drawn over it) at (x, y) in CSS pixels of the canvas from
+   * the top-left, as last rendered.
+   */
   readPixel(x: number, y: number): [number, number, number, number] {
     const gl = this.gl;
     const canvas = gl.canvas as HTMLCanvasElement;
-    const sx = Math.round(x * canvas.width / canvas.clientWidth);
-    const sy = canvas.height - 1 - Math.round(y * canvas.height / canvas.clientHeight);
+    const sx = Math.min(this.#fboW - 1, Math.floor(x * this.#fboW / canvas.clientWidth));
+    const sy = this.#fboH - 1 -
+      Math.min(this.#fboH - 1, Math.floor(y * this.#fboH / canvas.clientHeight));
     const px = new Uint8Array(4);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.#fbo);
     gl.readPixels(sx, sy, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     return [px[0], px[1], px[2], px[3]];
   }
 }
