@@ -4,6 +4,7 @@
 // silver manifests, the smoothing next to spot on a generated day (§9 item 2), and equity gold
 // on the real GOOG LOBSTER day (skipped without the fixtures).
 import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { join } from "node:path";
 import { bronzeStages } from "../bronze/stages.ts";
 import { isDictColumn } from "../lake/columns.ts";
@@ -216,6 +217,23 @@ Deno.test("gold future_mbo: batch partition == one-window-at-a-time stream, ever
   const spec = datasetSpec(lake.config, goldDataset("future_mbo"));
   const m = await readManifest(partitionDir(lake.root, spec, { symbol: "MNQH6", dt: DT }));
   assert.equal(m.stage, "gold_compute_physics_surface_1s");
+  // datasets.yaml: Parquet v1 pages (plain doubles) with LZ4, as the footers say
+  assert.deepEqual(m.parquet, {
+    compression: "lz4_raw",
+    level: 1,
+    row_group_size: 122_880,
+    version: 1,
+  });
+  const files = m.files.map((f) =>
+    `'${join(partitionDir(lake.root, spec, { symbol: "MNQH6", dt: DT }), f.name)}'`
+  );
+  const meta = await (await DuckDBInstance.create(":memory:")).connect();
+  const footer = await meta.runAndReadAll(
+    `SELECT DISTINCT compression, encodings FROM parquet_metadata([${files.join(", ")}]) ` +
+      `WHERE path_in_schema = 'u_near'`,
+  );
+  assert.deepEqual(footer.getRows(), [["LZ4_RAW", "PLAIN"]]);
+  meta.closeSync();
   const inputs = m.inputs as { dataset: string; manifest_sha256: string }[];
   assert.deepEqual(inputs.map((i) => i.dataset), [
     "silver.future_mbo.book_snapshot_1s",

@@ -109,6 +109,13 @@ async function connection(): Promise<DuckDBConnection> {
   return c;
 }
 
+/** The COMPRESSION options of a part. */
+function codec(p: WirePart): string {
+  return p.compression === "lz4_raw"
+    ? "COMPRESSION lz4_raw"
+    : `COMPRESSION zstd, COMPRESSION_LEVEL ${p.level}`;
+}
+
 async function write(p: WirePart): Promise<void> {
   const c = await connection();
   current = p;
@@ -126,9 +133,7 @@ async function write(p: WirePart): Promise<void> {
   try {
     await c.run(
       `COPY (SELECT ${select} FROM spymaster_part()) TO '${file}' ` +
-        `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${p.level}, PARQUET_VERSION V${
-          p.version ?? 2
-        }, ` +
+        `(FORMAT parquet, ${codec(p)}, PARQUET_VERSION V${p.version ?? 2}, ` +
         `WRITE_BLOOM_FILTER false, ROW_GROUP_SIZE ${p.rowGroupSize}, ` +
         `DICTIONARY_SIZE_LIMIT ${p.dictionary ? 1 << 20 : SMALL_DICTIONARY}${
           p.extra ? `, ${p.extra}` : ""

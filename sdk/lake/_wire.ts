@@ -37,6 +37,8 @@ export interface WirePart {
   file: string;
   rows: number;
   level: number;
+  /** Page codec (default zstd, at `level`). */
+  compression?: "zstd" | "lz4_raw";
   rowGroupSize: number;
   /** Parquet format version (default 2). */
   version?: 1 | 2;

@@ -29,6 +29,11 @@ export interface DatasetSpec {
   /** zstd level of the Parquet pages (`zstd_level`, 1–22; default 3). */
   zstdLevel: number;
   /**
+   * Page codec (`compression`: `zstd`, the default, or `lz4_raw`). LZ4 costs ~11 % less encoder
+   * CPU than zstd level 1 on the dense gold surfaces for ~11 % more bytes.
+   */
+  compression: ParquetCodec;
+  /**
    * Parquet format version of the files (`parquet_version`, 1 or 2; default 2). Version 2 pages
    * delta-code integers and byte-stream-split floats: smaller files for integer-heavy tables
    * (bronze, silver). Version 1 writes floats plain: for the float-heavy gold surfaces it writes
@@ -36,6 +41,9 @@ export interface DatasetSpec {
    */
   parquetVersion: 1 | 2;
 }
+
+/** A Parquet page codec the lake writes. */
+export type ParquetCodec = "zstd" | "lz4_raw";
 
 /** A raw input folder (written by the downloader or the synthetic-day generator). */
 export interface RawSpec {
@@ -189,7 +197,15 @@ export async function parseLakeConfig(
     if (!isRecord(raw)) throw new Error(`${where}: expected a mapping`);
     checkKeys(
       raw,
-      ["path", "contract", "format", "partition_keys", "zstd_level", "parquet_version"],
+      [
+        "path",
+        "contract",
+        "format",
+        "partition_keys",
+        "zstd_level",
+        "parquet_version",
+        "compression",
+      ],
       where,
     );
     if (raw.format !== undefined && raw.format !== "parquet") {
@@ -216,6 +232,12 @@ export async function parseLakeConfig(
         `${where}: 'parquet_version' must be 1 or 2, got ${JSON.stringify(parquetVersion)}`,
       );
     }
+    const compression = raw.compression ?? "zstd";
+    if (compression !== "zstd" && compression !== "lz4_raw") {
+      throw new Error(
+        `${where}: 'compression' must be zstd or lz4_raw, got ${JSON.stringify(compression)}`,
+      );
+    }
     const path_ = template(raw.path, where);
     if (typeof raw.contract !== "string" || !raw.contract.endsWith(".avsc")) {
       throw new Error(`${where}: 'contract' must name an .avsc file`);
@@ -230,7 +252,15 @@ export async function parseLakeConfig(
       }
       contracts.set(contractPath, contract);
     }
-    datasets.set(key, { key, path: path_, contractPath, contract, zstdLevel, parquetVersion });
+    datasets.set(key, {
+      key,
+      path: path_,
+      contractPath,
+      contract,
+      zstdLevel,
+      compression,
+      parquetVersion,
+    });
   }
   const rawInputs = new Map<string, RawSpec>();
   if (doc.raw !== undefined) {

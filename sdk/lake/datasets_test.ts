@@ -170,6 +170,14 @@ Deno.test("datasets.yaml validation names the file, the entry and the problem", 
       /datasets.bronze.x.y: 'zstd_level' must be an integer 1-22, got/,
     );
   }
+  await assert.rejects(
+    () =>
+      parseLakeConfig({
+        lake_root: "lake",
+        datasets: { "bronze.x.y": { ...ok.datasets["bronze.x.y"], compression: "gzip" } },
+      }, "d.yaml"),
+    /datasets.bronze.x.y: 'compression' must be zstd or lz4_raw, got "gzip"/,
+  );
   for (const bad of [0, 3, "1"]) {
     await assert.rejects(
       () =>
@@ -184,6 +192,7 @@ Deno.test("datasets.yaml validation names the file, the entry and the problem", 
   assert.deepStrictEqual(cfg.lakeRoot, "/p/lake");
   assert.deepStrictEqual(cfg.datasets.get("bronze.x.y")!.zstdLevel, 3);
   assert.deepStrictEqual(cfg.datasets.get("bronze.x.y")!.parquetVersion, 2);
+  assert.deepStrictEqual(cfg.datasets.get("bronze.x.y")!.compression, "zstd");
 });
 
 Deno.test("datasets.yaml: bronze event tables and dense gold surfaces at zstd level 1, the rest at 3", async () => {
@@ -205,6 +214,8 @@ Deno.test("datasets.yaml: bronze event tables and dense gold surfaces at zstd le
     "gold.future_mbo.physics_surface_1s",
     "gold.future_option_mbo.physics_surface_1s",
   ]);
+  const lz4 = [...cfg.datasets.values()].filter((d) => d.compression === "lz4_raw");
+  assert.deepStrictEqual(lz4.map((d) => d.key).sort(), v1.sort());
 });
 
 Deno.test("avsc validation of column batches: ranges, booleans, missing and extra columns", () => {

@@ -45,8 +45,8 @@ export interface ManifestFile {
 /** Parquet settings of a partition's data files (as recorded in its manifest). */
 export interface ParquetSettings {
   /** Page compression codec. */
-  compression: "zstd";
-  /** zstd level. */
+  compression: "zstd" | "lz4_raw";
+  /** zstd level (recorded as configured; unused by LZ4). */
   level: number;
   /** Rows per row group. */
   row_group_size: number;

@@ -522,6 +522,7 @@ export class PartitionWriter {
       file: join(this.tmpDir, name),
       rows,
       level: this.#level,
+      compression: this.dataset.compression,
       rowGroupSize: this.#rowGroupSize,
       version: this.dataset.parquetVersion,
       columns,
@@ -575,7 +576,7 @@ export class PartitionWriter {
         rejected,
         rejected_total: Object.values(rejected).reduce((a, b) => a + b, 0),
         parquet: {
-          compression: "zstd",
+          compression: this.dataset.compression,
           level: this.#level,
           row_group_size: this.#rowGroupSize,
           version: this.dataset.parquetVersion,
