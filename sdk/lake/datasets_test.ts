@@ -160,33 +160,24 @@ Deno.test("datasets.yaml validation names the file, the entry and the problem", 
       }, "d.yaml"),
     /only format 'parquet' is supported/,
   );
-  for (const bad of [0, 23, 2.5, "3"]) {
-    await assert.rejects(
-      () =>
-        parseLakeConfig({
-          lake_root: "lake",
-          datasets: { "bronze.x.y": { ...ok.datasets["bronze.x.y"], zstd_level: bad } },
-        }, "d.yaml"),
-      /datasets.bronze.x.y: 'zstd_level' must be an integer 1-22, got/,
-    );
-  }
-  await assert.rejects(
-    () =>
-      parseLakeConfig({
-        lake_root: "lake",
-        datasets: { "bronze.x.y": { ...ok.datasets["bronze.x.y"], compression: "gzip" } },
-      }, "d.yaml"),
-    /datasets.bronze.x.y: 'compression' must be zstd or lz4_raw, got "gzip"/,
-  );
-  for (const bad of [0, 3, "1"]) {
-    await assert.rejects(
-      () =>
-        parseLakeConfig({
-          lake_root: "lake",
-          datasets: { "bronze.x.y": { ...ok.datasets["bronze.x.y"], parquet_version: bad } },
-        }, "d.yaml"),
-      /datasets.bronze.x.y: 'parquet_version' must be 1 or 2, got/,
-    );
+  // each encoding setting, with values it refuses and the message naming it
+  const refused: [string, unknown[], RegExp][] = [
+    ["zstd_level", [0, 23, 2.5, "3"], /'zstd_level' must be an integer 1-22, got/],
+    ["compression", ["gzip", 1], /'compression' must be zstd or lz4_raw, got/],
+    ["parquet_version", [0, 3, "1"], /'parquet_version' must be 1 or 2, got/],
+  ];
+  for (const [key, values, message] of refused) {
+    for (const bad of values) {
+      await assert.rejects(
+        () =>
+          parseLakeConfig({
+            lake_root: "lake",
+            datasets: { "bronze.x.y": { ...ok.datasets["bronze.x.y"], [key]: bad } },
+          }, "d.yaml"),
+        (e: Error) =>
+          e.message.startsWith("d.yaml: datasets.bronze.x.y: ") && message.test(e.message),
+      );
+    }
   }
   const cfg = await parseLakeConfig(ok, "/p/config/d.yaml");
   assert.deepStrictEqual(cfg.lakeRoot, "/p/lake");

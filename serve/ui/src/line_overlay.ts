@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { program } from "./_gl.ts";
 
 /** Straight (not premultiplied) RGBA, each 0..1. */
 export type Rgba = readonly [number, number, number, number];
@@ -266,22 +267,4 @@ export class LineOverlay {
     d[o] = c[3];
     this.#n++;
   }
-}
-
-function program(gl: WebGL2RenderingContext, vs: string, fs: string): WebGLProgram {
-  const p = gl.createProgram()!;
-  for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]] as const) {
-    const s = gl.createShader(type)!;
-    gl.shaderSource(s, src);
-    gl.compileShader(s);
-    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) {
-      throw new Error(`shader: ${gl.getShaderInfoLog(s)}`);
-    }
-    gl.attachShader(p, s);
-  }
-  gl.linkProgram(p);
-  if (!gl.getProgramParameter(p, gl.LINK_STATUS)) {
-    throw new Error(`shader program: ${gl.getProgramInfoLog(p)}`);
-  }
-  return p;
 }

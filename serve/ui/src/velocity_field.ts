@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { program } from "./_gl.ts";
 
 /** Options strike rows kept per column (±20 strikes around the column's spot strike). */
 export const OPTION_ROWS = 41;
@@ -411,24 +412,6 @@ function texture(gl: WebGL2RenderingContext): WebGLTexture {
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
   return t;
-}
-
-function program(gl: WebGL2RenderingContext, vs: string, fs: string): WebGLProgram {
-  const p = gl.createProgram()!;
-  for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]] as const) {
-    const s = gl.createShader(type)!;
-    gl.shaderSource(s, src);
-    gl.compileShader(s);
-    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) {
-      throw new Error(`shader: ${gl.getShaderInfoLog(s)}`);
-    }
-    gl.attachShader(p, s);
-  }
-  gl.linkProgram(p);
-  if (!gl.getProgramParameter(p, gl.LINK_STATUS)) {
-    throw new Error(`shader program: ${gl.getProgramInfoLog(p)}`);
-  }
-  return p;
 }
 
 /**
