@@ -24,6 +24,7 @@ import {
 } from "@duckdb/node-api";
 import type { WireDone, WireError, WirePart } from "./_wire.ts";
 import { keepAwake } from "./_keep_awake.ts";
+import { sqlIdent } from "./sql.ts";
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<WirePart>) => void) | null;
@@ -65,10 +66,6 @@ const SMALL_DICTIONARY = 1024;
 let current: WirePart | null = null;
 let offset = 0;
 let con: DuckDBConnection | null = null;
-
-function quoteIdent(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
-}
 
 async function connection(): Promise<DuckDBConnection> {
   if (con) return con;
@@ -124,8 +121,8 @@ async function write(p: WirePart): Promise<void> {
     .map((
       col,
     ) => (col.cast
-      ? `CAST(${quoteIdent(col.name)} AS ${col.cast}) AS ${quoteIdent(col.name)}`
-      : quoteIdent(col.name))
+      ? `CAST(${sqlIdent(col.name)} AS ${col.cast}) AS ${sqlIdent(col.name)}`
+      : sqlIdent(col.name))
     )
     .join(", ");
   const file = p.file.replaceAll("'", "''");

@@ -19,6 +19,7 @@ import {
 } from "@duckdb/node-api";
 import type { AvroPrimitive } from "./contracts.ts";
 import { keepAwake } from "./_keep_awake.ts";
+import { SQL_TYPE, sqlIdent, sqlString } from "./sql.ts";
 
 /** The typed-array kind of a column buffer. */
 export type ArrayKind = "i64" | "f64" | "f32" | "i32" | "u32" | "i16" | "u16" | "i8" | "u8";
@@ -111,23 +112,6 @@ export class ScanCancelled extends Error {
     super("scan cancelled");
   }
 }
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-function sqlIdent(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
-}
-
-const SQL_TYPE: Record<AvroPrimitive, string> = {
-  long: "BIGINT",
-  int: "INTEGER",
-  double: "DOUBLE",
-  float: "FLOAT",
-  boolean: "BOOLEAN",
-  string: "VARCHAR",
-};
 
 const KIND_OF: Record<Exclude<AvroPrimitive, "string">, ArrayKind> = {
   long: "i64",

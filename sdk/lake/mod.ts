@@ -64,5 +64,6 @@ export * from "./paths.ts";
 export * from "./products.ts";
 export * from "./product_types.ts";
 export * from "./reader.ts";
+export * from "./sql.ts";
 export * from "./writer.ts";
 export { holdParquetWorkers } from "./_sink.ts";

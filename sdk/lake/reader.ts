@@ -25,6 +25,7 @@ import {
 } from "apache-arrow";
 import type { DictColumn, NullableColumn, NumericArray } from "./columns.ts";
 import { readManifest } from "./manifest.ts";
+import { nullColumns, sqlIdent, sqlString } from "./sql.ts";
 import type { ContractField } from "./contracts.ts";
 import { type DatasetSpec, datasetSpec } from "./datasets.ts";
 import type { Lake } from "./lake.ts";
@@ -105,25 +106,6 @@ let sharedInstance: Promise<DuckDBInstance> | null = null;
 function instance(): Promise<DuckDBInstance> {
   return (sharedInstance ??= DuckDBInstance.create(":memory:"));
 }
-
-/** SQL string literal. */
-export function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-/** SQL identifier. */
-export function sqlIdent(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
-}
-
-const SQL_TYPE: Record<ContractField["type"], string> = {
-  long: "BIGINT",
-  int: "INTEGER",
-  double: "DOUBLE",
-  float: "FLOAT",
-  boolean: "BOOLEAN",
-  string: "VARCHAR",
-};
 
 async function selectedPartitions(
   lake: Lake,
@@ -574,9 +556,7 @@ export async function openLakeDuckDB(lake: Lake): Promise<LakeDuckDB> {
         );
       }
       if (!selects.length) {
-        const cols = spec.contract.fields.map((f) =>
-          `CAST(NULL AS ${SQL_TYPE[f.type]}) AS ${sqlIdent(f.name)}`
-        );
+        const cols = nullColumns(spec.contract.fields);
         selects.push(
           `SELECT ${
             cols.join(", ")

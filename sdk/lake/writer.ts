@@ -40,6 +40,7 @@ import {
   tableDir,
 } from "./paths.ts";
 import { ParquetSink } from "./_sink.ts";
+import { SQL_TYPE } from "./sql.ts";
 import { acquirePartitionLock, type LockFile } from "./partition_lock.ts";
 import type { WireColumn, WireDuckType } from "./_wire.ts";
 
@@ -99,15 +100,6 @@ const DUCK: [NumCtor, WireDuckType, number][] = [
   [Int8Array, "TINYINT", 1],
   [Uint8Array, "UTINYINT", 1],
 ];
-
-const TARGET: Record<ContractField["type"], WireDuckType | "VARCHAR"> = {
-  long: "BIGINT",
-  int: "INTEGER",
-  double: "DOUBLE",
-  float: "FLOAT",
-  boolean: "BOOLEAN",
-  string: "VARCHAR",
-};
 
 const UNMAPPED = 0xffffffff;
 /** Parts of one writer being encoded at once. */
@@ -286,7 +278,7 @@ class ColumnBuffer {
         enumValues: [...this.values],
       };
     }
-    const target = TARGET[this.field.type];
+    const target = SQL_TYPE[this.field.type];
     const cast = target === this.duck ? undefined : target;
     return {
       name: this.field.name,

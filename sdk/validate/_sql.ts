@@ -3,7 +3,7 @@
 
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { SqlConnection } from "../lake/reader.ts";
-import { type Contract, partFiles, sqlIdent, sqlString } from "../lake/mod.ts";
+import { type Contract, nullColumns, partFiles, sqlString } from "../lake/mod.ts";
 import type { CheckResult, Status } from "./report.ts";
 
 let instance: Promise<DuckDBInstance> | null = null;
@@ -17,20 +17,9 @@ export async function _connect(): Promise<SqlConnection & { close(): void }> {
   return Object.assign(con, { close: () => con.closeSync() });
 }
 
-const SQL_TYPE: Record<string, string> = {
-  long: "BIGINT",
-  int: "INTEGER",
-  double: "DOUBLE",
-  float: "FLOAT",
-  boolean: "BOOLEAN",
-  string: "VARCHAR",
-};
-
 /** An empty SQL source with a contract's columns (a partition without part files). */
 export function _emptySource(contract: Contract, ordered = false): string {
-  const cols = contract.fields.map((f) =>
-    `CAST(NULL AS ${SQL_TYPE[f.type]}) AS ${sqlIdent(f.name)}`
-  );
+  const cols = nullColumns(contract.fields);
   if (ordered) {
     cols.push("CAST(NULL AS BIGINT) AS file_row_number", "CAST(NULL AS VARCHAR) AS filename");
   }
