@@ -15,6 +15,7 @@ import {
   SIDE_BID,
   type SilverWindow,
 } from "./columns.ts";
+import { int64Words } from "../lake/columns.ts";
 import { allocSurface, headOf, newSurfaceStats, type SurfaceStats } from "./future_surface.ts";
 
 /** Which intensity table an {@linkcode IntensitySurfaceEngine} writes. */
@@ -76,10 +77,15 @@ export class IntensitySurfaceEngine<K extends IntensityKind> {
     }
     const valid = r.window_valid;
     let o = at, noSpot = 0;
+    // 64-bit columns read and copied as 32-bit words: no BigInt per row
+    const spotW = int64Words(r.spot_ref_price_int), outSpot = int64Words(out.spot_ref_price_int);
+    const strikeW = opt && r.strike_price_int ? int64Words(r.strike_price_int) : null;
+    const outStrike = opt ? int64Words(eo.strike_price_int) : null;
     for (let i = w.start; i < w.end; i++) {
-      const spot = r.spot_ref_price_int[i], sd = r.side[i];
-      if (spot <= 0n || (sd !== SIDE_ASK && sd !== SIDE_BID)) {
-        if (spot <= 0n) noSpot++;
+      const hi = spotW[2 * i + 1], sd = r.side[i];
+      const noPrice = hi < 0 || (hi === 0 && spotW[2 * i] === 0); // spot ≤ 0
+      if (noPrice || (sd !== SIDE_ASK && sd !== SIDE_BID)) {
+        if (noPrice) noSpot++;
         st.rowsIgnored++;
         continue;
       }
@@ -93,13 +99,13 @@ export class IntensitySurfaceEngine<K extends IntensityKind> {
       out.fill_intensity[o] = f;
       out.pull_intensity[o] = p;
       out.liquidity_velocity[o] = a - p - f;
-      out.window_end_ts_ns[o] = w.window_end_ts_ns;
-      out.event_ts_ns[o] = w.window_end_ts_ns;
-      out.spot_ref_price_int[o] = spot;
+      outSpot[2 * o] = spotW[2 * i];
+      outSpot[2 * o + 1] = hi;
       out.rel_ticks[o] = r.rel_ticks[i];
       out.side[o] = sd;
       if (opt) {
-        eo.strike_price_int[o] = r.strike_price_int![i];
+        outStrike![2 * o] = strikeW![2 * i];
+        outStrike![2 * o + 1] = strikeW![2 * i + 1];
         eo.strike_points[o] = r.strike_points![i];
         eo.right[o] = r.right![i];
       } else {
@@ -107,6 +113,8 @@ export class IntensitySurfaceEngine<K extends IntensityKind> {
       }
       o++;
     }
+    out.window_end_ts_ns.fill(w.window_end_ts_ns, at, o);
+    out.event_ts_ns.fill(w.window_end_ts_ns, at, o);
     if (w.end > w.start && noSpot === w.end - w.start) st.windowsWithoutSpot++;
     if (o > at) st.windowsOut++;
     st.rowsOut += o - at;

@@ -24,6 +24,7 @@ import {
   SIDE_BID,
   type SilverWindow,
 } from "./columns.ts";
+import { int64At, int64Words } from "../lake/columns.ts";
 import {
   emaAlpha,
   FAR_TICKS,
@@ -183,11 +184,14 @@ export class OptionSurfaceEngine {
     qR.fill(0);
     const rest = r.depth_qty_rest, valid = r.window_valid;
     let spotRow = -1, any = false;
+    // spots and strikes as numbers without a BigInt per row
+    const spotW = int64Words(r.spot_ref_price_int);
+    const strikeW = strikes ? int64Words(strikes) : null;
     for (let i = w.start; i < w.end; i++) {
-      const spotBig = r.spot_ref_price_int[i];
+      const spot = int64At(spotW, i);
       const rt = right![i], sd = r.side[i];
       if (
-        spotBig <= 0n || (rt !== RIGHT_CALL && rt !== RIGHT_PUT) ||
+        spot <= 0 || (rt !== RIGHT_CALL && rt !== RIGHT_PUT) ||
         (sd !== SIDE_ASK && sd !== SIDE_BID)
       ) {
         st.rowsIgnored++;
@@ -197,7 +201,7 @@ export class OptionSurfaceEngine {
         st.invalidDropped++;
         continue;
       }
-      const spot = Number(spotBig), strike = Number(strikes![i]);
+      const strike = int64At(strikeW!, i);
       const ref = rhuStep(spot, step);
       const d = strike - ref;
       if (d % step !== 0) {

@@ -68,6 +68,20 @@ export function batchLength(batch: ColumnBatch): number {
   return Math.max(n, 0);
 }
 
+/**
+ * The 64-bit integers of `a` as 32-bit words, low then high (little-endian), without copying.
+ * Hot loops read these instead of `a[i]`: reading a BigInt64Array element allocates a BigInt.
+ * Row `i` is `words[2i]` (low, use `>>> 0` for its unsigned value) and `words[2i + 1]` (high).
+ */
+export function int64Words(a: BigInt64Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
+/** Row `i` of {@linkcode int64Words} as a number (exact below 2^53 in magnitude). */
+export function int64At(words: Int32Array, i: number): number {
+  return words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+}
+
 /** Dictionary-codes an array of strings (first-seen order). */
 export function dictColumn(strings: readonly string[]): DictColumn {
   const index = new Map<string, number>();

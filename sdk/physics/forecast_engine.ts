@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { DictColumn, NullableColumn } from "../lake/columns.ts";
+import { type DictColumn, int64Words, type NullableColumn } from "../lake/columns.ts";
 import {
   FieldScratch,
   forecastWindow,
@@ -377,15 +377,7 @@ export class ForecastEngine {
   }
 }
 
-/** The 64-bit values of `a` as (low, high) 32-bit pairs (little-endian), without copying. */
-function int32Halves(a: BigInt64Array): Int32Array {
-  return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
-}
-
-/**
- * End of the run of rows equal to row `lo` (exclusive), comparing the 32-bit halves: reading a
- * BigInt64Array element allocates a BigInt, which made this loop the assembler's main cost.
- */
+/** End of the run of rows equal to row `lo` (exclusive), on {@linkcode int64Words}. */
 function runEnd(e32: Int32Array, lo: number, n: number): number {
   const a = e32[2 * lo], b = e32[2 * lo + 1];
   let hi = lo + 1;
@@ -425,7 +417,7 @@ export class WindowAssembler {
   add(surface: SurfaceColumns, sides?: Uint8Array): void {
     const n = surface.rel_ticks.length, ends = surface.window_end_ts_ns;
     const sd = sides ?? sideCodes(surface.side, n);
-    const e32 = int32Halves(ends);
+    const e32 = int64Words(ends);
     for (let lo = 0; lo < n;) {
       const end = ends[lo];
       const hi = runEnd(e32, lo, n);
@@ -484,7 +476,7 @@ export function forEachWindow(
 ): void {
   const n = surface.rel_ticks.length, ends = surface.window_end_ts_ns;
   const on = options ? options.rel_ticks.length : 0, oe = options?.window_end_ts_ns;
-  const e32 = int32Halves(ends);
+  const e32 = int64Words(ends);
   let o = 0;
   for (let lo = 0; lo < n;) {
     const end = ends[lo];
