@@ -377,15 +377,36 @@ export async function scanDay(
  */
 const DAYS_AT_ONCE = 2;
 
+/** What {@linkcode scanDays} scans and reports. */
+interface ScanPlan {
+  lake: Lake;
+  productType: PhysicsProductType;
+  session: Session;
+  /** Role reported per day. */
+  role: "train" | "holdout";
+  /** A fresh engine for one day (days scanned at once need their own). */
+  engine: () => ForecastEngine;
+  onDay?: FitOptions["onDay"];
+}
+
 /**
- * `scan` over `days`, {@linkcode DAYS_AT_ONCE} at a time, with the results in day order. The lake
- * reader workers are kept between scans (starting one costs a DuckDB instance).
+ * {@linkcode scanDay} over `days`, {@linkcode DAYS_AT_ONCE} at a time, with the results in day
+ * order (so that sums over them do not depend on which scan ended first). The lake reader workers
+ * are kept between scans (starting one costs a DuckDB instance).
  */
-async function scanDays<T>(
-  days: readonly PhysicsDay[],
-  scan: (d: PhysicsDay) => Promise<T>,
-): Promise<T[]> {
-  const out: T[] = new Array(days.length);
+async function scanDays(plan: ScanPlan, days: readonly PhysicsDay[]): Promise<DayScan[]> {
+  const scan = async (d: PhysicsDay) => {
+    const t = performance.now();
+    const out = await scanDay(plan.lake, plan.productType, d, plan.engine(), plan.session);
+    plan.onDay?.({
+      dt: d.dt,
+      role: plan.role,
+      windows: out.series.sec.length,
+      seconds: (performance.now() - t) / 1000,
+    });
+    return out;
+  };
+  const out: DayScan[] = new Array(days.length);
   const release = holdParquetWorkers();
   try {
     let next = 0;
@@ -573,19 +594,14 @@ export async function fitPhysics(o: FitOptions): Promise<PhysicsParams> {
   const split = resolveSplit(days.length, o.split);
   const { train, holdout } = splitDays(days, split);
   const embargo = Math.max(...horizons);
-  const scans = await scanDays(train, async (d) => {
-    const t = performance.now();
-    const engine = new ForecastEngine(lattice, { beta: 0, gamma: 0, horizon: 1 });
-    const scan = await scanDay(o.lake, o.productType, d, engine, session);
-    o.onDay?.({
-      dt: d.dt,
-      role: "train",
-      windows: scan.series.sec.length,
-      seconds: (performance.now() - t) / 1000,
-    });
-    return scan;
-  });
-  // the normal sums are added in day order, so the fit does not depend on which scan ended first
+  const scans = await scanDays({
+    lake: o.lake,
+    productType: o.productType,
+    session,
+    role: "train",
+    engine: () => new ForecastEngine(lattice, { beta: 0, gamma: 0, horizon: 1 }),
+    onDay: o.onDay,
+  }, train);
   const sums = emptySums();
   const parts: SeriesPart[] = [];
   train.forEach((d, i) => {
@@ -703,23 +719,20 @@ export async function evaluatePhysics(
     throw new Error(`held-out day(s) without a complete gold surface: ${missing.join(", ")}`);
   }
   const embargo = Math.max(...p.horizons);
-  const scans = await scanDays(use, async (d) => {
-    const t = performance.now();
-    const engine = new ForecastEngine(lattice, {
-      beta: p.beta,
-      gamma: p.gamma,
-      horizon: Math.max(...horizons),
-      neighbourhood: p.neighbourhood,
-    });
-    const scan = await scanDay(o.lake, p.product_type, d, engine, p.session);
-    o.onDay?.({
-      dt: d.dt,
-      role: "holdout",
-      windows: scan.series.sec.length,
-      seconds: (performance.now() - t) / 1000,
-    });
-    return scan;
-  });
+  const scans = await scanDays({
+    lake: o.lake,
+    productType: p.product_type,
+    session: p.session,
+    role: "holdout",
+    engine: () =>
+      new ForecastEngine(lattice, {
+        beta: p.beta,
+        gamma: p.gamma,
+        horizon: Math.max(...horizons),
+        neighbourhood: p.neighbourhood,
+      }),
+    onDay: o.onDay,
+  }, use);
   const parts: EvalPart[] = use.map((d, i) => ({
     series: scans[i].series,
     ...partRange(d.dt, p.split, "holdout", embargo),
