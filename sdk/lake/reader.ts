@@ -291,26 +291,23 @@ function scanFields(spec: DatasetSpec, options: ReadOptions): ScanField[] {
   }));
 }
 
-/** The string columns' values a partition's manifest records (none when it has no manifest). */
-async function recordedStringValues(
-  dir: string,
-): Promise<Record<string, string[]> | undefined> {
-  try {
-    const v = (await readManifest(dir)).string_values;
-    return v && typeof v === "object" ? v : undefined;
-  } catch {
-    return undefined;
-  }
+/** What a partition's manifest says that a read uses (nothing when it has none). */
+interface ManifestHints {
+  rows: number;
+  stringValues?: Record<string, string[]>;
 }
 
-async function selectionRows(parts: PartitionRef[]): Promise<number> {
-  let rows = 0;
-  for (const p of parts) {
+/** Each partition's {@linkcode ManifestHints}, one manifest read per partition. */
+async function manifestHints(parts: PartitionRef[]): Promise<ManifestHints[]> {
+  return await Promise.all(parts.map(async (p) => {
     try {
-      rows += (await readManifest(p.dir)).row_count;
-    } catch { /* no manifest: counted as empty */ }
-  }
-  return rows;
+      const m = await readManifest(p.dir);
+      const v = m.string_values;
+      return { rows: m.row_count, stringValues: v && typeof v === "object" ? v : undefined };
+    } catch {
+      return { rows: 0 }; // no manifest: counted as empty, dictionaries read from the files
+    }
+  }));
 }
 
 /**
@@ -327,9 +324,10 @@ export async function* readBatches(
   const spec = datasetSpec(lake.config, datasetKey);
   const fields = scanFields(spec, options);
   const parts = await selectedPartitions(lake, spec, selector);
-  const worker = options.worker ?? (await selectionRows(parts)) > WORKER_MIN_ROWS;
+  const hints = await manifestHints(parts);
+  const worker = options.worker ?? hints.reduce((n, h) => n + h.rows, 0) > WORKER_MIN_ROWS;
   const batchRows = Math.max(2048, options.batchRows ?? 65_536);
-  for (const p of parts) {
+  for (const [i, p] of parts.entries()) {
     const req: ScanRequest = {
       what: spec.key,
       partition: `${p.symbol} ${p.dt}`,
@@ -339,7 +337,7 @@ export async function* readBatches(
       files: await filesOf([p]),
       where: options.where,
       batchRows,
-      stringValues: await recordedStringValues(p.dir),
+      stringValues: hints[i].stringValues,
     };
     yield* worker ? scanInWorker(req) : scanHere(req);
   }
