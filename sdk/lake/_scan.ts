@@ -374,7 +374,14 @@ export class ScanConnection {
     const wake = keepAwake();
     try {
       const where = req.where ? ` WHERE ${req.where}` : "";
-      await con.run(`SELECT bool_or(spymaster_sink(${exprs.join(", ")})) FROM ${src}${where}`);
+      // The sink sees rows in the order DuckDB evaluates it. Under an aggregate (the old
+      // `SELECT bool_or(sink(…))`) nothing asks for order, and with a filter DuckDB cannot push
+      // into the Parquet scan (an OR across two columns) rows came out of file order; a plain
+      // select keeps insertion order. The sink returns false, so `WHERE s` keeps no result rows.
+      await con.run(
+        `SELECT s FROM (SELECT spymaster_sink(${exprs.join(", ")}) AS s FROM ${src}${where}) ` +
+          `WHERE s`,
+      );
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
       if (msg.includes("spymaster: scan cancelled")) throw new ScanCancelled();

@@ -70,13 +70,7 @@ export interface ReadOptions {
   columns?: string[];
   /** Rows per batch (default 65,536). */
   batchRows?: number;
-  /**
-   * Extra SQL condition on the rows (e.g. `ts_event >= 1770000000000000000`). Rows keep file
-   * order when DuckDB evaluates the condition inside the Parquet scan (comparisons, ranges and
-   * ANDs of them); a condition it cannot push down there (an OR across two columns, e.g.
-   * `(side = 'A' AND rel_ticks > 0) OR (side = 'B' AND rel_ticks < 0)`) returns the right rows
-   * but not always in file order.
-   */
+  /** Extra SQL condition on the rows (e.g. `ts_event >= 1770000000000000000`); file order kept. */
   where?: string;
   /**
    * Integer columns to read into narrower arrays, e.g. `{ size: "uint32", flags: "uint8" }`: the

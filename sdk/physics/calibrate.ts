@@ -337,8 +337,6 @@ export async function scanDay(
   for await (
     const b of readBatches(lake, surfaceKey(productType), { symbol, dt }, {
       columns: ["window_end_ts_ns", "spot_ref_price_int", "rel_ticks", "side", ...wanted],
-      // only conditions DuckDB evaluates inside the Parquet scan: a filter it cannot push down
-      // (e.g. an OR across side and rel_ticks) may hand the rows over out of file order
       where: `${when} AND rel_ticks BETWEEN ${-R} AND ${R} AND spot_ref_price_int > 0`,
     })
   ) {
