@@ -2,10 +2,11 @@
 // raw column buffers. Used both in-process and in the reader worker (`_scan_worker.ts`).
 //
 // Rows leave DuckDB through a scalar function ("sink") that DuckDB calls with every 2,048-row
-// chunk of `SELECT bool_or(sink(cols...)) FROM read_parquet(...)`, on a single-threaded instance
-// so that chunks arrive in file order. This is several times faster than `fetchChunk()` (one
-// asynchronous round trip per chunk) and copies each vector once with `vector_get_data`.
-// String columns come back dictionary-coded against their sorted distinct values (read first):
+// chunk of a plain `SELECT sink(cols...) FROM read_parquet(...) WHERE ...` (whose empty result
+// keeps insertion order), on a single-threaded instance so that chunks arrive in file order. This
+// is several times faster than `fetchChunk()` (one asynchronous round trip per chunk) and copies
+// each vector once with `vector_get_data`. String columns come back dictionary-coded against
+// their sorted distinct values (from the manifest, else read first):
 // single ASCII characters (action, side, right) as `ascii()` codes mapped in JS, one-value columns
 // without nulls not read at all, others as ENUM codes. Numbers come in their contract's width (or
 // a narrower integer width the caller asked for, range-checked by DuckDB's cast).
